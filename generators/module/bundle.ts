@@ -1,0 +1,29 @@
+// model.ts → model.mjs and model.cjs with esbuild: the runtime kernels the model
+// imports are bundled and tree-shaken, so the outputs import nothing at all.
+
+import { build } from 'esbuild';
+
+export interface Bundles {
+  readonly esm: string;
+  readonly cjs: string;
+}
+
+export async function bundleModule(source: string, resolveDir: string, header: string): Promise<Bundles> {
+  const common = {
+    stdin: { contents: source, resolveDir, loader: 'ts' as const, sourcefile: 'model.ts' },
+    bundle: true,
+    write: false,
+    platform: 'neutral' as const,
+    target: 'es2022',
+    treeShaking: true,
+    legalComments: 'none' as const,
+    charset: 'utf8' as const,
+    banner: { js: header },
+    logLevel: 'silent' as const,
+  };
+  const [esm, cjs] = await Promise.all([
+    build({ ...common, format: 'esm' }),
+    build({ ...common, format: 'cjs' }),
+  ]);
+  return { esm: esm.outputFiles[0].text, cjs: cjs.outputFiles[0].text };
+}

@@ -1,0 +1,122 @@
+// Conversions at the generated module's boundary: user feeds in, results out.
+// The public representation follows CONTRACT §2 (onnxruntime's tensor shape);
+// the internal one is described in runtime/tensor/tensor.ts.
+
+import { decodeBase64 } from './base64.js';
+import { arrayToFloat16Bits, float16BitsToArray, roundToFloat16 } from '../tensor/float16.js';
+import { RuntimeError, allocData, sizeOf, type DType, type Tensor, type TensorData } from '../tensor/tensor.js';
+
+/** A tensor as users pass it: typed array or plain array data. */
+export interface TensorLike {
+  type: string;
+  dims: readonly number[];
+  data: ArrayLike<unknown>;
+}
+
+function inputError(message: string): never {
+  throw new RuntimeError('MLR_ERR_BAD_INPUT', message);
+}
+
+/** Decodes an embedded constant: base64 of little-endian element bytes. */
+export function constTensor(type: DType, dims: number[], base64: string): Tensor {
+  const bytes = decodeBase64(base64);
+  const n = sizeOf(dims);
+  let data: TensorData;
+  const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  switch (type) {
+    case 'float32': data = new Float32Array(buf, 0, n); break;
+    case 'float64': data = new Float64Array(buf, 0, n); break;
+    case 'float16': data = float16BitsToArray(new Uint16Array(buf, 0, n)); break;
+    case 'int8': data = new Int8Array(buf, 0, n); break;
+    case 'uint8': case 'bool': data = new Uint8Array(buf, 0, n); break;
+    case 'int16': data = new Int16Array(buf, 0, n); break;
+    case 'uint16': data = new Uint16Array(buf, 0, n); break;
+    case 'int32': data = new Int32Array(buf, 0, n); break;
+    case 'uint32': data = new Uint32Array(buf, 0, n); break;
+    case 'int64': data = new BigInt64Array(buf, 0, n); break;
+    case 'uint64': data = new BigUint64Array(buf, 0, n); break;
+    case 'string': throw new RuntimeError('MLR_ERR_INTERNAL', 'string constants are embedded as arrays');
+  }
+  return { type, dims, data };
+}
+
+export function stringTensor(dims: number[], values: string[]): Tensor {
+  return { type: 'string', dims, data: values };
+}
+
+/** Fills internal storage from a plain JavaScript array. */
+function fromPlain(type: DType, values: ArrayLike<unknown>, name: string): TensorData {
+  const n = values.length;
+  const out = allocData(type, n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (type === 'string') {
+      if (typeof v !== 'string') inputError(`input "${name}": element ${i} is not a string`);
+      (out as string[])[i] = v;
+    } else if (type === 'int64' || type === 'uint64') {
+      let b: bigint;
+      if (typeof v === 'bigint') b = v;
+      else if (typeof v === 'number' && Number.isInteger(v)) b = BigInt(v);
+      else return inputError(`input "${name}": element ${i} is not an integer`);
+      (out as BigInt64Array)[i] = type === 'int64' ? BigInt.asIntN(64, b) : BigInt.asUintN(64, b);
+    } else {
+      let x: number;
+      if (typeof v === 'number') x = v;
+      else if (typeof v === 'boolean') x = v ? 1 : 0;
+      else if (typeof v === 'bigint') x = Number(v);
+      else return inputError(`input "${name}": element ${i} is not a number`);
+      (out as Float64Array)[i] = type === 'float16' ? roundToFloat16(x) : type === 'bool' ? (x !== 0 ? 1 : 0) : x;
+    }
+  }
+  return out;
+}
+
+const TYPED_FOR: Record<string, string> = {
+  float32: 'Float32Array', float64: 'Float64Array', float16: 'Uint16Array', int8: 'Int8Array', uint8: 'Uint8Array',
+  int16: 'Int16Array', uint16: 'Uint16Array', int32: 'Int32Array', uint32: 'Uint32Array', int64: 'BigInt64Array',
+  uint64: 'BigUint64Array', bool: 'Uint8Array',
+};
+
+function typedName(a: unknown): string {
+  return Object.prototype.toString.call(a).slice(8, -1);
+}
+
+/**
+ * Checks one user feed against the declared input and converts it to the internal
+ * representation. `dims` entries that are strings (symbolic) or -1 accept any size.
+ */
+export function readFeed(value: unknown, name: string, type: DType, dims: readonly (number | string)[]): Tensor {
+  if (value === null || typeof value !== 'object') inputError(`input "${name}" is missing or not a tensor`);
+  const t = value as TensorLike;
+  if (t.type !== type) inputError(`input "${name}" must have type ${type}, got ${String(t.type)}`);
+  if (!Array.isArray(t.dims)) inputError(`input "${name}" has no dims array`);
+  if (t.dims.length !== dims.length) inputError(`input "${name}" must have rank ${dims.length}, got ${t.dims.length}`);
+  for (let i = 0; i < dims.length; i++) {
+    const d = t.dims[i];
+    if (!Number.isInteger(d) || d < 0) inputError(`input "${name}": dim ${i} is not a non-negative integer`);
+    const want = dims[i];
+    if (typeof want === 'number' && want >= 0 && want !== d) {
+      inputError(`input "${name}": dim ${i} must be ${want}, got ${d}`);
+    }
+  }
+  const n = sizeOf(t.dims);
+  const data = t.data;
+  if (data === null || typeof data !== 'object' || typeof data.length !== 'number') inputError(`input "${name}" has no data`);
+  if (data.length !== n) inputError(`input "${name}" has ${data.length} elements, dims ${JSON.stringify(t.dims)} need ${n}`);
+  let internal: TensorData;
+  const kind = typedName(data);
+  if (kind === 'Array') internal = fromPlain(type, data, name);
+  else if (kind === TYPED_FOR[type]) {
+    internal = type === 'float16' ? float16BitsToArray(data as Uint16Array) : (data as TensorData);
+  } else return inputError(`input "${name}": data for type ${type} must be ${TYPED_FOR[type] ?? 'an array'} or a plain array, got ${kind}`);
+  return { type, dims: t.dims.slice(), data: internal };
+}
+
+/** Copies an internal tensor into its public representation (the caller owns the result). */
+export function writeResult(t: Tensor): { type: DType; dims: number[]; data: TensorData } {
+  let data: TensorData;
+  if (t.type === 'float16') data = arrayToFloat16Bits(t.data as Float32Array);
+  else if (Array.isArray(t.data)) data = t.data.slice();
+  else data = t.data.slice();
+  return { type: t.type, dims: t.dims.slice(), data };
+}

@@ -1,0 +1,178 @@
+// The runtime's tensor value and the per-node buffer context.
+// Everything under runtime/ is dependency-free: generated modules bundle it,
+// and the compiler's constant folder calls the very same kernels.
+
+/** Element types the runtime computes with (ONNX names in lower case). */
+export type DType =
+  | 'float32' | 'float64' | 'float16'
+  | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64'
+  | 'bool' | 'string';
+
+export type NumericArray =
+  | Float32Array | Float64Array
+  | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
+export type BigArray = BigInt64Array | BigUint64Array;
+export type TensorData = NumericArray | BigArray | string[];
+
+/**
+ * A tensor inside generated code. `data` is row-major.
+ * Internal representation (boundaries convert, see runtime/io/feeds.ts):
+ * float16 is held as a Float32Array of values already rounded to float16;
+ * int64/uint64 as BigInt64Array/BigUint64Array; bool as Uint8Array of 0/1.
+ */
+export interface Tensor {
+  type: DType;
+  dims: number[];
+  data: TensorData;
+}
+
+export const FLOAT_TYPES: readonly DType[] = ['float32', 'float64', 'float16'];
+export const INT_TYPES: readonly DType[] = ['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64'];
+export const NUMERIC_TYPES: readonly DType[] = [...FLOAT_TYPES, ...INT_TYPES];
+export const ALL_TYPES: readonly DType[] = [...NUMERIC_TYPES, 'bool', 'string'];
+
+export function isBigType(t: DType): boolean {
+  return t === 'int64' || t === 'uint64';
+}
+export function isFloatType(t: DType): boolean {
+  return t === 'float32' || t === 'float64' || t === 'float16';
+}
+
+export function sizeOf(dims: readonly number[]): number {
+  let n = 1;
+  for (let i = 0; i < dims.length; i++) n *= dims[i];
+  return n;
+}
+
+/** Allocates zeroed storage for `n` elements of `type` in the internal representation. */
+export function allocData(type: DType, n: number): TensorData {
+  switch (type) {
+    case 'float32': case 'float16': return new Float32Array(n);
+    case 'float64': return new Float64Array(n);
+    case 'int8': return new Int8Array(n);
+    case 'uint8': case 'bool': return new Uint8Array(n);
+    case 'int16': return new Int16Array(n);
+    case 'uint16': return new Uint16Array(n);
+    case 'int32': return new Int32Array(n);
+    case 'uint32': return new Uint32Array(n);
+    case 'int64': return new BigInt64Array(n);
+    case 'uint64': return new BigUint64Array(n);
+    case 'string': return new Array<string>(n).fill('');
+  }
+}
+
+export function makeTensor(type: DType, dims: readonly number[], data?: TensorData): Tensor {
+  return { type, dims: dims.slice(), data: data ?? allocData(type, sizeOf(dims)) };
+}
+
+export function cloneTensor(t: Tensor): Tensor {
+  const data = Array.isArray(t.data) ? t.data.slice() : (t.data as NumericArray).slice();
+  return { type: t.type, dims: t.dims.slice(), data };
+}
+
+/** Reads element i as a JS number (bigints converted; fine for indices and shapes). */
+export function num(data: TensorData, i: number): number {
+  return Number(data[i]);
+}
+
+/** The values of a (small) integer tensor as numbers: shapes, axes, indices. */
+export function toNumbers(t: Tensor): number[] {
+  const out = new Array<number>(t.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = Number(t.data[i]);
+  return out;
+}
+
+/** Writes a JS number into a tensor of any numeric type, converting to bigint where needed. */
+export function fromNumber(type: DType, v: number): number | bigint {
+  if (type === 'int64') return BigInt.asIntN(64, BigInt(Math.trunc(v)));
+  if (type === 'uint64') return BigInt.asUintN(64, BigInt(Math.trunc(v)));
+  return v;
+}
+
+export class RuntimeError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+    this.name = 'RuntimeError';
+  }
+}
+
+export function fail(message: string): never {
+  throw new RuntimeError('MLR_ERR_KERNEL', message);
+}
+
+/**
+ * Per-node buffer context. A node's outputs are reused from one call to the next
+ * when their type and size are unchanged, so a model with static shapes allocates
+ * nothing per call. Subgraph bodies (Loop/Scan/If) use `fresh` contexts, because a
+ * value carried between iterations may be read by the node that produced it.
+ */
+export class NodeCtx {
+  readonly out: Tensor[] = [];
+  private readonly scratchBufs = new Map<string, TensorData>();
+  constructor(readonly name: string, readonly fresh = false) {}
+
+  /** Output k with the given type and dims (contents unspecified unless freshly allocated). */
+  alloc(k: number, type: DType, dims: readonly number[]): Tensor {
+    const n = sizeOf(dims);
+    const prev = this.out[k];
+    if (!this.fresh && prev !== undefined && prev.type === type && prev.data.length === n) {
+      prev.dims = dims.slice();
+      return prev;
+    }
+    const t: Tensor = { type, dims: dims.slice(), data: allocData(type, n) };
+    this.out[k] = t;
+    return t;
+  }
+
+  /** Output k as a view on existing data (Reshape, Squeeze, Identity...). */
+  view(k: number, type: DType, dims: readonly number[], data: TensorData): Tensor {
+    const prev = this.out[k];
+    if (!this.fresh && prev !== undefined) {
+      prev.type = type; prev.dims = dims.slice(); prev.data = data;
+      return prev;
+    }
+    const t: Tensor = { type, dims: dims.slice(), data };
+    this.out[k] = t;
+    return t;
+  }
+
+  /** Sets output k to an already-built tensor (kernels with data-dependent output). */
+  set(k: number, t: Tensor): Tensor {
+    this.out[k] = t;
+    return t;
+  }
+
+  /** A kernel-private scratch buffer of at least n elements, kept between calls. */
+  scratch(key: string, type: DType, n: number): TensorData {
+    const prev = this.scratchBufs.get(key);
+    if (!this.fresh && prev !== undefined && prev.length >= n) return prev;
+    const d = allocData(type, n);
+    this.scratchBufs.set(key, d);
+    return d;
+  }
+
+  /** Declares how many outputs this call produced; returns the output list. */
+  done(count: number): Tensor[] {
+    this.out.length = count;
+    return this.out;
+  }
+}
+
+/** A kernel: computes a node's outputs from its inputs (absent optional inputs are undefined). */
+export type Kernel<A = unknown> = (ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], attrs: A) => Tensor[];
+
+export function strides(dims: readonly number[]): number[] {
+  const s = new Array<number>(dims.length);
+  let acc = 1;
+  for (let i = dims.length - 1; i >= 0; i--) { s[i] = acc; acc *= dims[i]; }
+  return s;
+}
+
+/** Normalises a possibly negative axis against rank r (throws when out of range). */
+export function normAxis(axis: number, r: number): number {
+  const a = axis < 0 ? axis + r : axis;
+  if (a < 0 || a >= r) fail(`axis ${axis} is out of range for rank ${r}`);
+  return a;
+}

@@ -1,0 +1,27 @@
+// Access to the ONNX protobuf schema (onnx-proto, a CommonJS package) and the
+// small conversions every reader of it needs: int64 fields arrive as Long objects.
+
+import { createRequire } from 'node:module';
+import type { onnx as OnnxNs } from 'onnx-proto';
+
+const require = createRequire(import.meta.url);
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const onnx: typeof OnnxNs = (require('onnx-proto') as { onnx: typeof OnnxNs }).onnx;
+export type { OnnxNs };
+
+interface LongLike { low: number; high: number; unsigned?: boolean }
+
+/** An int64 protobuf field as a bigint (exact). */
+export function toBigInt(v: number | LongLike | null | undefined): bigint {
+  if (v === null || v === undefined) return 0n;
+  if (typeof v === 'number') return BigInt(v);
+  const big = (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
+  return v.unsigned ? big : BigInt.asIntN(64, big);
+}
+
+/** An int64 protobuf field as a number (dims, opset versions, attribute ints). */
+export function toNumber(v: number | LongLike | null | undefined): number {
+  if (v === null || v === undefined) return 0;
+  if (typeof v === 'number') return v;
+  return Number(toBigInt(v));
+}

@@ -1,0 +1,36 @@
+// Primitives: what an IR call means. A primitive names the runtime kernel that
+// implements it (module + export), so the module generator can import exactly
+// that kernel and the constant folder can call the very same function.
+
+import type { Kernel } from '../../runtime/tensor/tensor.js';
+
+export interface Primitive {
+  /** `tensor.add`, `tensor.conv`: `<runtime module>.<export>`. */
+  readonly name: string;
+  /** Runtime module path below runtime/, without extension: `tensor/elementwise`. */
+  readonly module: string;
+  /** The module's export that implements it. */
+  readonly exportName: string;
+  readonly kernel: Kernel<never>;
+  /** True when the kernel takes region callbacks (If, Loop, Scan). */
+  readonly regions?: boolean;
+  /** True when repeated calls may differ for equal inputs (random ops): never folded. */
+  readonly impure?: boolean;
+}
+
+const primitives = new Map<string, Primitive>();
+
+export function definePrimitive(p: Primitive): Primitive {
+  const prev = primitives.get(p.name);
+  if (prev !== undefined && prev.kernel !== p.kernel) throw new Error(`primitive ${p.name} is defined twice with different kernels`);
+  primitives.set(p.name, p);
+  return p;
+}
+
+export function lookupPrimitive(name: string): Primitive | undefined {
+  return primitives.get(name);
+}
+
+export function allPrimitives(): Primitive[] {
+  return [...primitives.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
