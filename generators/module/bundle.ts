@@ -25,5 +25,8 @@ export async function bundleModule(source: string, resolveDir: string, header: s
     build({ ...common, format: 'esm' }),
     build({ ...common, format: 'cjs' }),
   ]);
-  return { esm: esm.outputFiles[0].text, cjs: cjs.outputFiles[0].text };
+  const esmText = esm.outputFiles?.[0]?.text;
+  const cjsText = cjs.outputFiles?.[0]?.text;
+  if (esmText === undefined || cjsText === undefined) throw new Error("esbuild produced no output");
+  return { esm: esmText, cjs: cjsText };
 }

@@ -31,7 +31,9 @@ export class DiagnosticError extends Error {
   }
 
   withContext(file: string, path: string): DiagnosticError {
-    return new DiagnosticError(this.code, this.detail, this.file || file, this.path ? (path ? `${path}/${this.path}` : this.path) : path, this.notes);
+    // Nested walkers report full paths already; only prepend a path that is not there yet.
+    const joined = !this.path ? path : !path || this.path.startsWith(path) ? this.path : `${path}/${this.path}`;
+    return new DiagnosticError(this.code, this.detail, this.file || file, joined, this.notes);
   }
 
   get diagnostic(): Diagnostic {

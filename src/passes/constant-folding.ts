@@ -65,6 +65,8 @@ function tryFold(s: Extract<Stmt, { kind: 'let' }>, constOf: Map<ValueId, Tensor
     return undefined; // the module reports the same error at run time, naming the node
   }
   if (out.length !== s.results.length) return undefined;
+  // Only tensors are embedded; sequences and absent optionals stay computed at run time.
+  if (out.some((t) => t === undefined || t === null || Array.isArray(t))) return undefined;
   const outSize = out.reduce((n, t) => n + (t ? t.data.length : 0), 0);
   if (outSize > SMALL && outSize > inputSize) return undefined;
   // Kernels may return views of their inputs; constants own their data.

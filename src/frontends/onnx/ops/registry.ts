@@ -15,12 +15,13 @@ import { OPS as REDUCE } from './reduce.js';
 import { OPS as SHAPE } from './shape.js';
 import { OPS as TENSOR } from './tensor-ops.js';
 import { OPS as MISC } from './misc.js';
+import { OPS as SEQUENCE } from './sequence.js';
 
 /** Highest opset version per domain that the registry claims as a whole. */
 export const MAX_OPSET: Readonly<Record<string, number>> = { '': 28, 'ai.onnx.ml': 5 };
 
 const ALL: readonly AnyOpDef[] = [
-  ...ELEMENTWISE, ...ACTIVATION, ...REDUCE, ...MATMUL, ...CONV, ...POOL, ...NORM, ...SHAPE, ...TENSOR, ...CONTROL, ...MISC,
+  ...ELEMENTWISE, ...ACTIVATION, ...REDUCE, ...MATMUL, ...CONV, ...POOL, ...NORM, ...SHAPE, ...TENSOR, ...CONTROL, ...SEQUENCE, ...MISC,
 ];
 
 const byKey = new Map<string, AnyOpDef[]>();
