@@ -5,7 +5,6 @@ import { createRequire } from 'node:module';
 import type { onnx as OnnxNs } from 'onnx-proto';
 
 const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const onnx: typeof OnnxNs = (require('onnx-proto') as { onnx: typeof OnnxNs }).onnx;
 export type { OnnxNs };
 
