@@ -40,6 +40,14 @@ export function moduleMetadata(p: Program, opts: ModuleOptions): Record<string, 
   };
 }
 
+/** The runtime description of a sequence/optional input type (see readValue). */
+function valueSpec(t: IrType): unknown {
+  if (t.kind === 'sequence') return { kind: 'sequence', elem: valueSpec(t.elem) };
+  if (t.kind === 'optional') return { kind: 'optional', elem: valueSpec(t.elem) };
+  if (t.kind === 'tensor') return { kind: 'tensor', type: t.dtype, dims: t.shape ? t.shape.map((d) => (typeof d === 'number' ? d : -1)) : null };
+  return { kind: 'tensor', type: null, dims: null };
+}
+
 function isTensor(v: unknown): v is Tensor {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && 'dims' in v && 'data' in v && 'type' in v;
 }
@@ -204,12 +212,22 @@ class ModuleEmitter {
       for (const i of p.inputs) {
         const name = this.bindValue(i.value);
         const t = i.type;
+        if (t.kind === 'sequence' || t.kind === 'optional') {
+          this.use('io/feeds', 'readValue');
+          w.line(`const ${name} = readValue(feeds[${str(i.name)}], ${str(i.name)}, ${literal(valueSpec(t))}) as unknown as Tensor;`);
+          continue;
+        }
         const dtype = t.kind === 'tensor' ? t.dtype : 'float32';
         const shape = t.kind === 'tensor' && t.shape ? t.shape.map((d) => (typeof d === 'number' ? d : -1)) : [];
         w.line(`const ${name} = readFeed(feeds[${str(i.name)}], ${str(i.name)}, ${str(dtype)}, ${literal(shape)});`);
       }
       this.emitBody(w, p.body, false);
-      w.line(`return { ${p.outputs.map((o) => `${str(o.name)}: writeResult(${this.valueName(o.value)})`).join(', ')} };`);
+      const writers = p.outputs.map((o) => {
+        const plain = o.type.kind === 'tensor';
+        if (!plain) this.use('io/feeds', 'writeValue');
+        return `${str(o.name)}: ${plain ? 'writeResult' : 'writeValue'}(${this.valueName(o.value)})${plain ? '' : ' as TensorOutput'}`;
+      });
+      w.line(`return { ${writers.join(', ')} };`);
     });
   }
 

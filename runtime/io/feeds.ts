@@ -120,3 +120,37 @@ export function writeResult(t: Tensor): { type: DType; dims: number[]; data: Ten
   else data = t.data.slice();
   return { type: t.type, dims: t.dims.slice(), data };
 }
+
+/** The declared type of a non-tensor graph input (sequences and optionals, CONTRACT §2). */
+export type ValueSpec =
+  | { readonly kind: 'tensor'; readonly type: DType | null; readonly dims: readonly number[] | null }
+  | { readonly kind: 'sequence'; readonly elem: ValueSpec }
+  | { readonly kind: 'optional'; readonly elem: ValueSpec };
+
+/** A value in the internal representation: a tensor, a sequence (array) or an absent optional (null). */
+export type Value = Tensor | Value[] | null;
+
+/** Reads a sequence (array) or optional (null for absent) input. */
+export function readValue(value: unknown, name: string, spec: ValueSpec): Value {
+  switch (spec.kind) {
+    case 'optional':
+      return value === null || value === undefined ? null : readValue(value, name, spec.elem);
+    case 'sequence': {
+      if (!Array.isArray(value)) inputError(`input "${name}" must be an array (a sequence)`);
+      return value.map((v, i) => readValue(v, `${name}[${i}]`, spec.elem));
+    }
+    case 'tensor': {
+      const t = value as TensorLike;
+      const type = spec.type ?? (t && (t.type as DType));
+      const dims = spec.dims ?? (t && Array.isArray(t.dims) ? t.dims.map(() => -1) : []);
+      return readFeed(value, name, type, dims);
+    }
+  }
+}
+
+/** Copies any internal value into its public representation. */
+export function writeValue(v: Value | undefined): unknown {
+  if (v === null || v === undefined) return null;
+  if (Array.isArray(v)) return v.map(writeValue);
+  return writeResult(v);
+}

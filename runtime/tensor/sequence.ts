@@ -127,3 +127,45 @@ function insertOne(dims: readonly number[], axis: number): number[] {
   d.splice(axis, 0, 1);
   return d;
 }
+
+/** Optional: wraps a value (or makes an empty optional: null). */
+export function optional(ctx: NodeCtx, inputs: Inputs): Tensor[] {
+  ctx.set(0, (inputs[0] ?? null) as Tensor);
+  return ctx.done(1);
+}
+
+export function optionalHasElement(ctx: NodeCtx, inputs: Inputs): Tensor[] {
+  const v = inputs[0];
+  return out(ctx, { type: 'bool', dims: [], data: Uint8Array.of(v === null || v === undefined ? 0 : 1) });
+}
+
+export function optionalGetElement(ctx: NodeCtx, inputs: Inputs): Tensor[] {
+  const v = inputs[0];
+  if (v === null || v === undefined) fail('the optional input is empty');
+  ctx.set(0, v);
+  return ctx.done(1);
+}
+
+/**
+ * SequenceMap: runs the body once per position of the first (sequence) input;
+ * further inputs are sequences (indexed alike) or tensors (passed whole).
+ * Each body output is collected into an output sequence.
+ */
+export function sequenceMap(ctx: NodeCtx, inputs: Inputs, _attrs: unknown, regions?: readonly ((args: readonly (Tensor | undefined)[]) => Tensor[])[]): Tensor[] {
+  const body = (regions as NonNullable<typeof regions>)[0];
+  const first = asSeq(inputs[0]);
+  const n = first.length;
+  const collected: Tensor[][] = [];
+  for (let i = 0; i < n; i++) {
+    const args = inputs.map((v) => {
+      if (!Array.isArray(v)) return v;
+      const s = v as unknown as Sequence;
+      if (s.length !== n) fail(`sequence inputs have different lengths (${n} and ${s.length})`);
+      return s[i];
+    });
+    body(args).forEach((t, k) => { (collected[k] ??= []).push(t); });
+  }
+  const count = Math.max(collected.length, ctx.out.length);
+  for (let k = 0; k < count; k++) ctx.set(k, (collected[k] ?? []) as unknown as Tensor);
+  return ctx.done(count);
+}

@@ -6,7 +6,8 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { writeResult } from '../../runtime/io/feeds.js';
+import { writeResult, writeValue, type Value } from '../../runtime/io/feeds.js';
+import { decodeContainer } from '../../src/frontends/onnx/container-proto.js';
 import { generateModule, loadProgram } from '../../src/api.js';
 import { DiagnosticError } from '../../src/diagnostics/diagnostic.js';
 import { onnx } from '../../src/frontends/onnx/proto.js';
@@ -35,9 +36,34 @@ interface GeneratedModule { run(feeds: Record<string, unknown>): Record<string, 
 
 const scratch = join(tmpdir(), `mlcompile-conformance-${process.pid}`);
 
+type IrKind = 'tensor' | 'sequence' | 'optional' | 'other';
+
+/** Reads a TensorProto, SequenceProto or OptionalProto file in the public representation. */
+function readPb(path: string, kind: IrKind): unknown {
+  const bytes = readFileSync(path);
+  if (kind === 'sequence' || kind === 'optional') return writeValue(decodeContainer(bytes, kind) as Value);
+  return writeResult(tensorFromProto(onnx.TensorProto.decode(bytes)));
+}
+
 function readTensorPb(path: string): PublicTensor {
-  const proto = onnx.TensorProto.decode(readFileSync(path));
-  return writeResult(tensorFromProto(proto));
+  return readPb(path, 'tensor') as PublicTensor;
+}
+
+/** Compares public values: tensors by the rule, sequences element by element, null with null. */
+function compareValues(actual: unknown, expected: unknown, tol: Tolerance): string | undefined {
+  if (expected === null || actual === null) return expected === actual ? undefined : `got ${actual === null ? 'an empty optional' : 'a value'}, expected ${expected === null ? 'an empty optional' : 'a value'}`;
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual)) return 'expected a sequence';
+    if (actual.length !== expected.length) return `sequence of length ${actual.length}, expected ${expected.length}`;
+    for (let i = 0; i < expected.length; i++) {
+      const m = compareValues(actual[i], expected[i], tol);
+      if (m !== undefined) return `[${i}]: ${m}`;
+    }
+    return undefined;
+  }
+  if (Array.isArray(actual)) return 'got a sequence, expected a tensor';
+  const c = compareTensors(actual as PublicTensor, expected as PublicTensor, tol);
+  return c.ok ? undefined : c.message;
 }
 
 async function compile(modelPath: string, name: string, optimize: boolean): Promise<GeneratedModule> {
@@ -62,6 +88,10 @@ function lightInputs(spec: CaseSpec): Record<string, unknown> {
   return feeds;
 }
 
+function kindOf(k: string): IrKind {
+  return k === 'tensor' || k === 'sequence' || k === 'optional' ? k : 'other';
+}
+
 export async function runCase(spec: CaseSpec, optimize = true): Promise<CaseResult> {
   const t0 = performance.now();
   const done = (status: CaseResult['status'], reason?: string): CaseResult => ({ name: spec.name, status, reason, ms: Math.round(performance.now() - t0) });
@@ -74,7 +104,7 @@ export async function runCase(spec: CaseSpec, optimize = true): Promise<CaseResu
     if (e instanceof DiagnosticError) return done('unsupported', `${e.code} ${e.path}: ${e.detail}`);
     return done('fail', `compile crashed: ${(e as Error).stack?.split('\n').slice(0, 3).join(' | ')}`);
   }
-  const sets: { feeds: Record<string, unknown>; expected: PublicTensor[] }[] = [];
+  const sets: { feeds: Record<string, unknown>; expected: unknown[] }[] = [];
   const program = loadProgram(modelPath, { optimize: false });
   if (spec.suite === 'light') {
     sets.push({ feeds: lightInputs(spec), expected: [readTensorPb(join(CONFORMANCE_ROOT, 'light', `${spec.name}_output_0.pb`))] });
@@ -83,10 +113,12 @@ export async function runCase(spec: CaseSpec, optimize = true): Promise<CaseResu
       const feeds: Record<string, unknown> = {};
       const modelInputs = program.inputs;
       for (let k = 0; existsSync(join(base, dir, `input_${k}.pb`)); k++) {
-        if (k < modelInputs.length) feeds[modelInputs[k].name] = readTensorPb(join(base, dir, `input_${k}.pb`));
+        if (k < modelInputs.length) feeds[modelInputs[k].name] = readPb(join(base, dir, `input_${k}.pb`), kindOf(modelInputs[k].type.kind));
       }
-      const expected: PublicTensor[] = [];
-      for (let k = 0; existsSync(join(base, dir, `output_${k}.pb`)); k++) expected.push(readTensorPb(join(base, dir, `output_${k}.pb`)));
+      const expected: unknown[] = [];
+      for (let k = 0; existsSync(join(base, dir, `output_${k}.pb`)); k++) {
+        expected.push(readPb(join(base, dir, `output_${k}.pb`), kindOf(program.outputs[k]?.type.kind ?? 'tensor')));
+      }
       sets.push({ feeds, expected });
     }
   }
@@ -99,10 +131,9 @@ export async function runCase(spec: CaseSpec, optimize = true): Promise<CaseResu
     }
     for (const [k, exp] of set.expected.entries()) {
       const outName = program.outputs[k]?.name;
-      const actual = outName === undefined ? undefined : out[outName];
-      if (actual === undefined) return done('fail', `data set ${s}: output ${k} missing`);
-      const c = compareTensors(actual, exp, spec.tolerance);
-      if (!c.ok) return done('fail', `data set ${s}: output ${JSON.stringify(outName)}: ${c.message}`);
+      if (outName === undefined || !(outName in out)) return done('fail', `data set ${s}: output ${k} missing`);
+      const m = compareValues(out[outName], exp, spec.tolerance);
+      if (m !== undefined) return done('fail', `data set ${s}: output ${JSON.stringify(outName)}: ${m}`);
     }
   }
   return done('pass');

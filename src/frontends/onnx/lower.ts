@@ -147,8 +147,10 @@ class GraphLowerer {
       const shape = t.tensorType.shape ? (t.tensorType.shape.dim ?? []).map(dimOf) : null;
       return tensorType(dtype, shape);
     }
-    const kind = t.sequenceType ? 'sequence' : t.mapType ? 'map' : t.optionalType ? 'optional' : 'sparse tensor';
-    return fail('MLC3004', `value ${JSON.stringify(label)} is a ${kind}; only tensors are supported in graph inputs and outputs so far`);
+    if (t.sequenceType) return { kind: 'sequence', elem: t.sequenceType.elemType ? this.typeFromProto(t.sequenceType.elemType, label) : UNKNOWN };
+    if (t.optionalType) return { kind: 'optional', elem: t.optionalType.elemType ? this.typeFromProto(t.optionalType.elemType, label) : UNKNOWN };
+    const kind = t.mapType ? 'map' : 'sparse tensor';
+    return fail('MLC3004', `value ${JSON.stringify(label)} is a ${kind}; maps and sparse tensors are not supported in graph inputs and outputs yet`);
   }
 
   private lowerNodes(graph: OnnxNs.IGraphProto, scope: Scope, body: Stmt[], path: string): void {
@@ -226,7 +228,8 @@ class GraphLowerer {
     const body: Stmt[] = [];
     this.lowerInitializers(g, scope, body, path);
     const params = (g.input ?? []).map((vi) => {
-      const type = vi.type && vi.type.tensorType ? this.typeFromProto(vi.type, vi.name ?? '') : UNKNOWN;
+      const known = vi.type && (vi.type.tensorType || vi.type.sequenceType || vi.type.optionalType);
+      const type = known ? this.typeFromProto(vi.type as OnnxNs.ITypeProto, vi.name ?? '') : UNKNOWN;
       const id = this.b.value(vi.name ?? '', type);
       scope.set(vi.name ?? '', id);
       return id;

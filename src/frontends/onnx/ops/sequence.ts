@@ -23,6 +23,10 @@ export const OPS: readonly AnyOpDef[] = [
     op: 'ConcatFromSequence', since: 11, kernel: k('concatFromSequence'), inputs: ['*'],
     attrs: (a) => ({ axis: a.int('axis'), newAxis: a.int('new_axis', 0) }),
   },
+  { op: 'SequenceMap', since: 17, kernel: k('sequenceMap'), inputs: ['*'], minInputs: 1, maxInputs: Infinity, subgraphs: ['body'] },
+  { op: 'Optional', since: 15, kernel: k('optional'), inputs: ['*'], minInputs: 0, maxInputs: 1 },
+  { op: 'OptionalHasElement', since: 15, kernel: k('optionalHasElement'), inputs: ['*'], minInputs: 0, maxInputs: 1, outputs: ['bool'] },
+  { op: 'OptionalGetElement', since: 15, kernel: k('optionalGetElement'), inputs: ['*'] },
   {
     op: 'StringNormalizer', since: 10, kernel: ks('stringNormalizer'), inputs: ['string'], outputs: ['string'],
     attrs: (a) => {
