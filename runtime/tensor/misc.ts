@@ -1,4 +1,4 @@
-// Small ops that only pass data along: Identity, Dropout (inference mode).
+// Small ops that only pass data along: Identity.
 
 import type { NodeCtx, Tensor } from './tensor.js';
 
