@@ -16,12 +16,18 @@ import { OPS as SHAPE } from './shape.js';
 import { OPS as TENSOR } from './tensor-ops.js';
 import { OPS as MISC } from './misc.js';
 import { OPS as SEQUENCE } from './sequence.js';
+import { OPS as RECURRENT } from './recurrent.js';
+import { OPS as SIGNAL } from './signal.js';
+import { OPS as VISION } from './vision.js';
+import { OPS as STRINGS } from './strings.js';
+import { OPS as QUANTIZE } from './quantize.js';
 
 /** Highest opset version per domain that the registry claims as a whole. */
 export const MAX_OPSET: Readonly<Record<string, number>> = { '': 28, 'ai.onnx.ml': 5 };
 
 const ALL: readonly AnyOpDef[] = [
   ...ELEMENTWISE, ...ACTIVATION, ...REDUCE, ...MATMUL, ...CONV, ...POOL, ...NORM, ...SHAPE, ...TENSOR, ...CONTROL, ...SEQUENCE, ...MISC,
+  ...RECURRENT, ...SIGNAL, ...VISION, ...STRINGS, ...QUANTIZE,
 ];
 
 const byKey = new Map<string, AnyOpDef[]>();
