@@ -97,7 +97,7 @@ export async function runCase(spec: CaseSpec, optimize = true): Promise<CaseResu
   const done = (status: CaseResult['status'], reason?: string): CaseResult => ({ name: spec.name, status, reason, ms: Math.round(performance.now() - t0) });
   const base = join(CONFORMANCE_ROOT, spec.folder);
   let mod: GeneratedModule;
-  const modelPath = spec.suite === 'light' ? join(CONFORMANCE_ROOT, 'light', `${spec.name}.onnx`) : join(base, 'model.onnx');
+  const modelPath = spec.suite === 'light' ? join(CONFORMANCE_ROOT, 'light', `light_${spec.name}.onnx`) : join(base, 'model.onnx');
   try {
     mod = await compile(modelPath, spec.name, optimize);
   } catch (e) {
@@ -107,7 +107,7 @@ export async function runCase(spec: CaseSpec, optimize = true): Promise<CaseResu
   const sets: { feeds: Record<string, unknown>; expected: unknown[] }[] = [];
   const program = loadProgram(modelPath, { optimize: false });
   if (spec.suite === 'light') {
-    sets.push({ feeds: lightInputs(spec), expected: [readTensorPb(join(CONFORMANCE_ROOT, 'light', `${spec.name}_output_0.pb`))] });
+    sets.push({ feeds: lightInputs(spec), expected: [readTensorPb(join(CONFORMANCE_ROOT, 'light', `light_${spec.name}_output_0.pb`))] });
   } else {
     for (const dir of readdirSync(base).filter((d) => d.startsWith('test_data_set')).sort()) {
       const feeds: Record<string, unknown> = {};
