@@ -1,0 +1,429 @@
+// Pooling kernels over [N, C, ...spatial] tensors: MaxPool, AveragePool and LpPool
+// (1-D to 3-D windows), their Global forms, MaxRoiPool and MaxUnpool.
+//
+// Windowed pools share one geometry step (output size, padding) and one loop nest:
+// 1-D and 2-D inputs run as 3-D with leading spatial axes of size 1, so there is a
+// single tight loop per reduction and no per-element allocation.
+// Maxima propagate NaN (as PyTorch and onnxruntime's MaxPool do; ONNX's reference drops
+// NaN only because it marks padding with NaN); ties go to the first position.
+
+import { fail, type DType, type NodeCtx, type NumericArray, type Tensor } from './tensor.js';
+
+export type AutoPad = 'NOTSET' | 'SAME_UPPER' | 'SAME_LOWER' | 'VALID';
+
+/** Window attributes common to MaxPool, AveragePool and LpPool (normalised at compile time). */
+export interface PoolAttrs {
+  readonly kernel: readonly number[];
+  readonly strides: readonly number[];
+  readonly dilations: readonly number[];
+  /** [x1_begin, x2_begin, ..., x1_end, x2_end, ...]; used only when autoPad is NOTSET. */
+  readonly pads: readonly number[];
+  readonly autoPad: AutoPad;
+  readonly ceilMode: boolean;
+}
+
+export interface MaxPoolAttrs extends PoolAttrs {
+  /** 0: row-major Indices, 1: column-major over the spatial axes. */
+  readonly storageOrder: number;
+  /** Whether the node asks for the Indices output. */
+  readonly indices: boolean;
+}
+
+export interface AveragePoolAttrs extends PoolAttrs {
+  readonly countIncludePad: boolean;
+}
+
+export interface LpPoolAttrs extends PoolAttrs {
+  readonly p: number;
+}
+
+export interface PoolGeometry {
+  readonly out: number[];
+  readonly padBegin: number[];
+  readonly padEnd: number[];
+}
+
+/** Output spatial sizes and the effective padding of a windowed pool. */
+export function poolGeometry(spatial: readonly number[], a: PoolAttrs): PoolGeometry {
+  const n = a.kernel.length;
+  if (spatial.length !== n) fail(`the input has ${spatial.length} spatial axes but kernel_shape has ${n}`);
+  const out: number[] = [], padBegin: number[] = [], padEnd: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const size = spatial[i], s = a.strides[i];
+    const extent = (a.kernel[i] - 1) * a.dilations[i] + 1;
+    let pb: number, pe: number, o: number;
+    if (a.autoPad === 'SAME_UPPER' || a.autoPad === 'SAME_LOWER') {
+      // TensorFlow's SAME: ceil(in / stride) outputs, the padding split with the odd
+      // cell at the end (SAME_UPPER) or at the beginning (SAME_LOWER).
+      o = Math.ceil(size / s);
+      const total = Math.max(0, (o - 1) * s + extent - size);
+      const half = Math.floor(total / 2);
+      pb = a.autoPad === 'SAME_UPPER' ? half : total - half;
+      pe = total - pb;
+    } else {
+      pb = a.autoPad === 'VALID' ? 0 : a.pads[i];
+      pe = a.autoPad === 'VALID' ? 0 : a.pads[n + i];
+      const span = size + pb + pe - extent;
+      o = (a.ceilMode ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
+      // With ceil_mode the last window must still start inside the input or the
+      // leading padding (PyTorch's rule, which ONNX adopted).
+      if (a.ceilMode && o > 0 && (o - 1) * s >= size + pb) o--;
+    }
+    if (o < 0 || (o === 0 && size > 0)) {
+      fail(`kernel extent ${extent} is larger than the padded input (${size} + ${pb} + ${pe}) on spatial axis ${i}`);
+    }
+    out.push(o); padBegin.push(pb); padEnd.push(pe);
+  }
+  return { out, padBegin, padEnd };
+}
+
+/** The windows of one spatial axis: for output position o, taps t in [lo[o], hi[o]) read input start[o] + t * dil. */
+interface AxisWindows {
+  readonly inSize: number;
+  readonly outSize: number;
+  readonly dil: number;
+  readonly start: Int32Array;
+  readonly lo: Int32Array;
+  readonly hi: Int32Array;
+  /** Taps inside input + explicit padding (count_include_pad divisor; excludes ceil_mode overhang). */
+  readonly padCount: Int32Array;
+}
+
+function axisWindows(inSize: number, outSize: number, k: number, s: number, d: number, pb: number, pe: number): AxisWindows {
+  const start = new Int32Array(outSize), lo = new Int32Array(outSize), hi = new Int32Array(outSize);
+  const padCount = new Int32Array(outSize);
+  for (let o = 0; o < outSize; o++) {
+    const st = o * s - pb;
+    const first = st < 0 ? Math.ceil(-st / d) : 0;
+    const last = Math.min(k, Math.floor((inSize - 1 - st) / d) + 1);
+    start[o] = st;
+    lo[o] = Math.min(first, k);
+    hi[o] = Math.max(last, lo[o]);
+    padCount[o] = Math.max(0, Math.min(k, Math.floor((inSize + pe - 1 - st) / d) + 1));
+  }
+  return { inSize, outSize, dil: d, start, lo, hi, padCount };
+}
+
+/** Windows for the 3 innermost spatial axes; lower ranks get leading axes of size 1. */
+function windows3(spatial: readonly number[], a: PoolAttrs, g: PoolGeometry): AxisWindows[] {
+  const n = spatial.length;
+  if (n > 3) fail(`pooling over ${n} spatial axes is not supported (1 to 3)`);
+  const w: AxisWindows[] = [];
+  for (let i = 0; i < 3 - n; i++) w.push(axisWindows(1, 1, 1, 1, 1, 0, 0));
+  for (let i = 0; i < n; i++) {
+    w.push(axisWindows(spatial[i], g.out[i], a.kernel[i], a.strides[i], a.dilations[i], g.padBegin[i], g.padEnd[i]));
+  }
+  return w;
+}
+
+function poolInput(inputs: readonly (Tensor | undefined)[], minRank = 3): Tensor {
+  const x = inputs[0] as Tensor;
+  if (x.dims.length < minRank) fail(`expected an input of rank >= ${minRank} ([N, C, ...spatial]), got [${x.dims.join(',')}]`);
+  return x;
+}
+
+/** MaxPool's value for a window holding only padding: -Infinity for floats, the type's minimum for integers. */
+function emptyMaxOf(type: DType): number {
+  switch (type) {
+    case 'int8': return -128;
+    case 'int16': return -32768;
+    case 'int32': return -2147483648;
+    case 'uint8': case 'uint16': case 'uint32': return 0;
+    default: return -Infinity;
+  }
+}
+
+export function maxPool(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], attrs: MaxPoolAttrs): Tensor[] {
+  const x = poolInput(inputs);
+  const spatial = x.dims.slice(2);
+  const g = poolGeometry(spatial, attrs);
+  const outDims = [x.dims[0], x.dims[1], ...g.out];
+  const y = ctx.alloc(0, x.type, outDims);
+  const ind = attrs.indices ? ctx.alloc(1, 'int64', outDims) : undefined;
+  const w = windows3(spatial, attrs, g);
+  maxLoop(x.data as NumericArray, y.data as NumericArray, ind?.data as BigInt64Array | undefined,
+    x.dims[0] * x.dims[1], w, attrs.storageOrder === 1, emptyMaxOf(x.type));
+  return ctx.done(ind ? 2 : 1);
+}
+
+function maxLoop(
+  x: NumericArray, y: NumericArray, ind: BigInt64Array | undefined,
+  planes: number, w: readonly AxisWindows[], colMajor: boolean, empty: number,
+): void {
+  const D = w[0], H = w[1], W = w[2];
+  const inH = H.inSize, inW = W.inSize, inPlane = D.inSize * inH * inW;
+  const dd = D.dil, dh = H.dil, dw = W.dil;
+  let o = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = p * inPlane;
+    for (let od = 0; od < D.outSize; od++) {
+      const sd = D.start[od], dLo = D.lo[od], dHi = D.hi[od];
+      for (let oh = 0; oh < H.outSize; oh++) {
+        const sh = H.start[oh], hLo = H.lo[oh], hHi = H.hi[oh];
+        for (let ow = 0; ow < W.outSize; ow++) {
+          const sw = W.start[ow], wLo = W.lo[ow], wHi = W.hi[ow];
+          let m = -Infinity, at = -1;
+          for (let kd = dLo; kd < dHi; kd++) {
+            const planeRow = (sd + kd * dd) * inH;
+            for (let kh = hLo; kh < hHi; kh++) {
+              const row = base + (planeRow + sh + kh * dh) * inW + sw;
+              for (let kw = wLo; kw < wHi; kw++) {
+                const v = x[row + kw * dw];
+                // Strict comparison, so the first maximum wins; the first NaN wins over everything.
+                if (v > m || (v !== v && m === m)) { m = v; at = row + kw * dw; }
+              }
+            }
+          }
+          if (at < 0) {
+            // Nothing beat -Infinity: every tap is -Infinity (the first one is the maximum),
+            // or the window holds only padding.
+            if (dHi > dLo && hHi > hLo && wHi > wLo) at = base + ((sd + dLo * dd) * inH + sh + hLo * dh) * inW + sw + wLo * dw;
+            else m = empty;
+          }
+          y[o] = m;
+          if (ind !== undefined) ind[o] = BigInt(at < 0 ? -1 : colMajor ? columnMajorIndex(at, base, D.inSize, inH, inW) : at);
+          o++;
+        }
+      }
+    }
+  }
+}
+
+/** Re-expresses a row-major flat index as N, C row-major + spatial column-major (storage_order 1). */
+function columnMajorIndex(at: number, base: number, inD: number, inH: number, inW: number): number {
+  const r = at - base;
+  const iw = r % inW;
+  const ih = Math.floor(r / inW) % inH;
+  const id = Math.floor(r / (inW * inH));
+  return base + (iw * inH + ih) * inD + id;
+}
+
+export function averagePool(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], attrs: AveragePoolAttrs): Tensor[] {
+  return sumPool(ctx, inputs, attrs, attrs.countIncludePad ? AVG_INCLUDE_PAD : AVG);
+}
+
+export function lpPool(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], attrs: LpPoolAttrs): Tensor[] {
+  return sumPool(ctx, inputs, attrs, attrs.p);
+}
+
+// Reduction codes for sumLoop: an AveragePool variant, or p > 0 for LpPool.
+const AVG = 0;
+const AVG_INCLUDE_PAD = -1;
+
+function sumPool(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], attrs: PoolAttrs, op: number): Tensor[] {
+  const x = poolInput(inputs);
+  const spatial = x.dims.slice(2);
+  const g = poolGeometry(spatial, attrs);
+  const y = ctx.alloc(0, x.type, [x.dims[0], x.dims[1], ...g.out]);
+  sumLoop(x.data as NumericArray, y.data as NumericArray, x.dims[0] * x.dims[1], windows3(spatial, attrs, g), op);
+  return ctx.done(1);
+}
+
+/** Sum-like window reductions: mean (excluding or including padding) or the Lp norm. */
+function sumLoop(x: NumericArray, y: NumericArray, planes: number, w: readonly AxisWindows[], op: number): void {
+  const D = w[0], H = w[1], W = w[2];
+  const inH = H.inSize, inW = W.inSize, inPlane = D.inSize * inH * inW;
+  const dd = D.dil, dh = H.dil, dw = W.dil;
+  const p = op, invP = 1 / op;
+  let o = 0;
+  for (let pl = 0; pl < planes; pl++) {
+    const base = pl * inPlane;
+    for (let od = 0; od < D.outSize; od++) {
+      const sd = D.start[od], dLo = D.lo[od], dHi = D.hi[od];
+      const nD = op === AVG_INCLUDE_PAD ? D.padCount[od] : dHi - dLo;
+      for (let oh = 0; oh < H.outSize; oh++) {
+        const sh = H.start[oh], hLo = H.lo[oh], hHi = H.hi[oh];
+        const nDH = nD * (op === AVG_INCLUDE_PAD ? H.padCount[oh] : hHi - hLo);
+        for (let ow = 0; ow < W.outSize; ow++) {
+          const sw = W.start[ow], wLo = W.lo[ow], wHi = W.hi[ow];
+          let s = 0;
+          for (let kd = dLo; kd < dHi; kd++) {
+            const planeRow = (sd + kd * dd) * inH;
+            for (let kh = hLo; kh < hHi; kh++) {
+              const row = base + (planeRow + sh + kh * dh) * inW + sw;
+              if (op <= 0) {
+                for (let kw = wLo; kw < wHi; kw++) s += x[row + kw * dw];
+              } else if (p === 2) {
+                for (let kw = wLo; kw < wHi; kw++) { const v = x[row + kw * dw]; s += v * v; }
+              } else if (p === 1) {
+                for (let kw = wLo; kw < wHi; kw++) s += Math.abs(x[row + kw * dw]);
+              } else {
+                for (let kw = wLo; kw < wHi; kw++) s += Math.pow(Math.abs(x[row + kw * dw]), p);
+              }
+            }
+          }
+          if (op <= 0) {
+            y[o++] = s / (nDH * (op === AVG_INCLUDE_PAD ? W.padCount[ow] : wHi - wLo));
+          } else {
+            y[o++] = p === 2 ? Math.sqrt(s) : p === 1 ? s : Math.pow(s, invP);
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- global pools
+
+function globalPool(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], op: 'avg' | 'max' | 'lp', p: number): Tensor[] {
+  const x = poolInput(inputs, 2);
+  const planes = x.dims[0] * x.dims[1];
+  let size = 1;
+  for (let i = 2; i < x.dims.length; i++) size *= x.dims[i];
+  const outDims = x.dims.map((d, i) => (i < 2 ? d : 1));
+  const y = ctx.alloc(0, x.type, outDims);
+  const xd = x.data as NumericArray, yd = y.data as NumericArray;
+  for (let pl = 0; pl < planes; pl++) {
+    const base = pl * size;
+    if (op === 'max') {
+      let m = -Infinity;
+      for (let i = 0; i < size; i++) {
+        const v = xd[base + i];
+        if (v > m || (v !== v && m === m)) m = v; // NaN propagates
+      }
+      yd[pl] = m;
+    } else if (op === 'avg') {
+      let s = 0;
+      for (let i = 0; i < size; i++) s += xd[base + i];
+      yd[pl] = s / size;
+    } else {
+      let s = 0;
+      if (p === 2) for (let i = 0; i < size; i++) { const v = xd[base + i]; s += v * v; }
+      else for (let i = 0; i < size; i++) s += Math.pow(Math.abs(xd[base + i]), p);
+      yd[pl] = p === 2 ? Math.sqrt(s) : Math.pow(s, 1 / p);
+    }
+  }
+  return ctx.done(1);
+}
+
+export function globalAveragePool(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[]): Tensor[] {
+  return globalPool(ctx, inputs, 'avg', 1);
+}
+
+export function globalMaxPool(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[]): Tensor[] {
+  return globalPool(ctx, inputs, 'max', 1);
+}
+
+export function globalLpPool(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], attrs: { readonly p: number }): Tensor[] {
+  return globalPool(ctx, inputs, 'lp', attrs.p);
+}
+
+// ---------------------------------------------------------------- MaxRoiPool
+
+export interface MaxRoiPoolAttrs {
+  readonly pooledShape: readonly number[];
+  readonly spatialScale: number;
+}
+
+/** C's round(): halves away from zero (Math.round rounds them up). */
+function roundHalfAway(v: number): number {
+  return v < 0 ? -Math.round(-v) : Math.round(v);
+}
+
+/**
+ * Caffe/Fast R-CNN RoI max pooling. Each roi is [batch, x1, y1, x2, y2] in input
+ * coordinates scaled by spatial_scale; the (inclusive) box is split into a
+ * pooled_h x pooled_w grid of bins, each bin's maximum is taken (0 for an empty bin).
+ */
+export function maxRoiPool(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], attrs: MaxRoiPoolAttrs): Tensor[] {
+  const x = inputs[0] as Tensor, rois = inputs[1] as Tensor;
+  if (x.dims.length !== 4) fail(`MaxRoiPool expects a 4-D input [N, C, H, W], got [${x.dims.join(',')}]`);
+  if (rois.dims.length !== 2 || rois.dims[1] !== 5) fail(`rois must have shape [num_rois, 5], got [${rois.dims.join(',')}]`);
+  const [N, C, H, W] = x.dims;
+  const [PH, PW] = attrs.pooledShape;
+  const R = rois.dims[0];
+  const y = ctx.alloc(0, x.type, [R, C, PH, PW]);
+  const xd = x.data as NumericArray, rd = rois.data as NumericArray, yd = y.data as NumericArray;
+  const scale = attrs.spatialScale;
+  let o = 0;
+  for (let r = 0; r < R; r++) {
+    const batch = Math.trunc(rd[r * 5]);
+    if (!(batch >= 0 && batch < N)) fail(`roi ${r} has batch index ${rd[r * 5]}, outside [0, ${N})`);
+    const x1 = roundHalfAway(rd[r * 5 + 1] * scale), y1 = roundHalfAway(rd[r * 5 + 2] * scale);
+    const x2 = roundHalfAway(rd[r * 5 + 3] * scale), y2 = roundHalfAway(rd[r * 5 + 4] * scale);
+    const binH = Math.max(y2 - y1 + 1, 1) / PH;
+    const binW = Math.max(x2 - x1 + 1, 1) / PW;
+    for (let c = 0; c < C; c++) {
+      const base = (batch * C + c) * H * W;
+      for (let ph = 0; ph < PH; ph++) {
+        const hs = clamp(Math.floor(ph * binH) + y1, 0, H), he = clamp(Math.ceil((ph + 1) * binH) + y1, 0, H);
+        for (let pw = 0; pw < PW; pw++) {
+          const ws = clamp(Math.floor(pw * binW) + x1, 0, W), we = clamp(Math.ceil((pw + 1) * binW) + x1, 0, W);
+          let m = -Infinity;
+          for (let h = hs; h < he; h++) {
+            const row = base + h * W;
+            for (let wi = ws; wi < we; wi++) {
+              const v = xd[row + wi];
+              if (v > m || (v !== v && m === m)) m = v; // NaN propagates, as in MaxPool
+            }
+          }
+          yd[o++] = he <= hs || we <= ws ? 0 : m;
+        }
+      }
+    }
+  }
+  return ctx.done(1);
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+// ---------------------------------------------------------------- MaxUnpool
+
+export interface MaxUnpoolAttrs {
+  readonly kernel: readonly number[];
+  readonly strides: readonly number[];
+  readonly pads: readonly number[];
+}
+
+/** The output shape MaxUnpool infers when no output_shape input is given. */
+export function maxUnpoolDims(xDims: readonly number[], a: MaxUnpoolAttrs): number[] {
+  const n = a.kernel.length;
+  if (xDims.length !== n + 2) fail(`the input has ${xDims.length - 2} spatial axes but kernel_shape has ${n}`);
+  const out = [xDims[0], xDims[1]];
+  for (let i = 0; i < n; i++) out.push((xDims[i + 2] - 1) * a.strides[i] - (a.pads[i] + a.pads[n + i]) + a.kernel[i]);
+  return out;
+}
+
+/**
+ * Scatters X into zeros at the flat positions given by I (MaxPool's Indices, which
+ * address the inferred unpooled shape). An output_shape larger than the inferred
+ * shape extends it with zeros at the end of each axis, as ONNX's reference does.
+ */
+export function maxUnpool(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], attrs: MaxUnpoolAttrs): Tensor[] {
+  const x = inputs[0] as Tensor, ind = inputs[1] as Tensor, shapeT = inputs[2];
+  const n = x.data.length;
+  if (ind.data.length !== n) fail(`I has ${ind.data.length} elements but X has ${n}`);
+  const inferred = maxUnpoolDims(x.dims, attrs);
+  let outDims = inferred;
+  if (shapeT !== undefined) {
+    outDims = Array.from(shapeT.data as BigInt64Array, Number);
+    if (outDims.length !== inferred.length || outDims.some((d, i) => d < inferred[i])) {
+      fail(`output_shape [${outDims.join(',')}] is smaller than the unpooled shape [${inferred.join(',')}]`);
+    }
+  }
+  const y = ctx.alloc(0, x.type, outDims);
+  const yd = y.data as NumericArray, xd = x.data as NumericArray, id = ind.data as BigInt64Array;
+  yd.fill(0);
+  let total = 1;
+  for (const d of inferred) total *= d;
+  const same = outDims.every((d, i) => d === inferred[i]);
+  for (let i = 0; i < n; i++) {
+    const k = Number(id[i]);
+    if (!(k >= 0 && k < total)) fail(`index ${k} in I is outside the unpooled tensor of ${total} elements`);
+    yd[same ? k : remapIndex(k, inferred, outDims)] = xd[i];
+  }
+  return ctx.done(1);
+}
+
+/** A flat index into `from` re-expressed in `to` (same rank, each axis at least as long). */
+function remapIndex(k: number, from: readonly number[], to: readonly number[]): number {
+  let res = 0, stride = 1;
+  for (let a = from.length - 1; a >= 0; a--) {
+    res += (k % from[a]) * stride;
+    k = Math.floor(k / from[a]);
+    stride *= to[a];
+  }
+  return res;
+}
