@@ -45,6 +45,10 @@ function valueSpec(t: IrType): unknown {
   if (t.kind === 'sequence') return { kind: 'sequence', elem: valueSpec(t.elem) };
   if (t.kind === 'optional') return { kind: 'optional', elem: valueSpec(t.elem) };
   if (t.kind === 'tensor') return { kind: 'tensor', type: t.dtype, dims: t.shape ? t.shape.map((d) => (typeof d === 'number' ? d : -1)) : null };
+  if (t.kind === 'map') {
+    const scalar = (x: IrType): string => (x.kind === 'tensor' && x.dtype === 'string' ? 'string' : 'number');
+    return { kind: 'map', keys: scalar(t.keys), values: scalar(t.values) };
+  }
   return { kind: 'tensor', type: null, dims: null };
 }
 
@@ -212,7 +216,7 @@ class ModuleEmitter {
       for (const i of p.inputs) {
         const name = this.bindValue(i.value);
         const t = i.type;
-        if (t.kind === 'sequence' || t.kind === 'optional') {
+        if (t.kind === 'sequence' || t.kind === 'optional' || t.kind === 'map') {
           this.use('io/feeds', 'readValue');
           w.line(`const ${name} = readValue(feeds[${str(i.name)}], ${str(i.name)}, ${literal(valueSpec(t))}) as unknown as Tensor;`);
           continue;

@@ -125,10 +125,15 @@ export function writeResult(t: Tensor): { type: DType; dims: number[]; data: Ten
 export type ValueSpec =
   | { readonly kind: 'tensor'; readonly type: DType | null; readonly dims: readonly number[] | null }
   | { readonly kind: 'sequence'; readonly elem: ValueSpec }
-  | { readonly kind: 'optional'; readonly elem: ValueSpec };
+  | { readonly kind: 'optional'; readonly elem: ValueSpec }
+  /** ONNX maps (ai.onnx.ml): keys are strings or integers, values scalars (number or string). */
+  | { readonly kind: 'map'; readonly keys: 'string' | 'number'; readonly values: 'string' | 'number' };
 
-/** A value in the internal representation: a tensor, a sequence (array) or an absent optional (null). */
-export type Value = Tensor | Value[] | null;
+/** Map keys: strings, or integers as JavaScript numbers (int64 keys beyond 2^53 are not representable). */
+export type MapValue = Map<string | number, number | string>;
+
+/** A value in the internal representation: a tensor, a sequence (array), a map, or an absent optional (null). */
+export type Value = Tensor | Value[] | MapValue | null;
 
 /** Reads a sequence (array) or optional (null for absent) input. */
 export function readValue(value: unknown, name: string, spec: ValueSpec): Value {
@@ -139,6 +144,8 @@ export function readValue(value: unknown, name: string, spec: ValueSpec): Value 
       if (!Array.isArray(value)) inputError(`input "${name}" must be an array (a sequence)`);
       return value.map((v, i) => readValue(v, `${name}[${i}]`, spec.elem));
     }
+    case 'map':
+      return readMap(value, name, spec.keys, spec.values);
     case 'tensor': {
       const t = value as TensorLike;
       const type = spec.type ?? (t && (t.type as DType));
@@ -148,9 +155,36 @@ export function readValue(value: unknown, name: string, spec: ValueSpec): Value 
   }
 }
 
+/** Accepts a Map or a plain object; checks key and value kinds. */
+function readMap(value: unknown, name: string, keys: 'string' | 'number', values: 'string' | 'number'): MapValue {
+  let entries: [unknown, unknown][];
+  if (value instanceof Map) entries = [...value.entries()];
+  else if (value !== null && typeof value === 'object' && !Array.isArray(value)) entries = Object.entries(value);
+  else return inputError(`input "${name}" must be a Map or an object (a map)`);
+  const out: MapValue = new Map();
+  for (const [k, v] of entries) {
+    let key: string | number;
+    if (keys === 'string') key = String(k);
+    else {
+      key = typeof k === 'bigint' ? Number(k) : typeof k === 'string' ? Number(k) : (k as number);
+      if (!Number.isInteger(key)) inputError(`input "${name}": map key ${JSON.stringify(String(k))} is not an integer`);
+    }
+    if (values === 'number') {
+      const x = typeof v === 'bigint' ? Number(v) : v;
+      if (typeof x !== 'number') inputError(`input "${name}": map value for key ${JSON.stringify(String(k))} is not a number`);
+      out.set(key, x);
+    } else {
+      if (typeof v !== 'string') inputError(`input "${name}": map value for key ${JSON.stringify(String(k))} is not a string`);
+      out.set(key, v);
+    }
+  }
+  return out;
+}
+
 /** Copies any internal value into its public representation. */
 export function writeValue(v: Value | undefined): unknown {
   if (v === null || v === undefined) return null;
   if (Array.isArray(v)) return v.map(writeValue);
+  if (v instanceof Map) return new Map(v);
   return writeResult(v);
 }

@@ -149,8 +149,16 @@ class GraphLowerer {
     }
     if (t.sequenceType) return { kind: 'sequence', elem: t.sequenceType.elemType ? this.typeFromProto(t.sequenceType.elemType, label) : UNKNOWN };
     if (t.optionalType) return { kind: 'optional', elem: t.optionalType.elemType ? this.typeFromProto(t.optionalType.elemType, label) : UNKNOWN };
-    const kind = t.mapType ? 'map' : 'sparse tensor';
-    return fail('MLC3004', `value ${JSON.stringify(label)} is a ${kind}; maps and sparse tensors are not supported in graph inputs and outputs yet`);
+    if (t.mapType) {
+      const keyCode = t.mapType.keyType ?? 0;
+      const keyType = dtypeOf(keyCode);
+      if (keyType === undefined || keyType === 'bool' || keyType === 'float16' || keyType === 'float32' || keyType === 'float64') {
+        fail('MLC3003', `map ${JSON.stringify(label)} has key type ${typeName(keyCode)}; ONNX map keys are integers or strings`);
+      }
+      const values = t.mapType.valueType ? this.typeFromProto(t.mapType.valueType, label) : UNKNOWN;
+      return { kind: 'map', keys: tensorType(keyType, []), values };
+    }
+    return fail('MLC3004', `value ${JSON.stringify(label)} is a sparse tensor; sparse tensors are not supported in graph inputs and outputs yet`);
   }
 
   private lowerNodes(graph: OnnxNs.IGraphProto, scope: Scope, body: Stmt[], path: string): void {
@@ -228,7 +236,7 @@ class GraphLowerer {
     const body: Stmt[] = [];
     this.lowerInitializers(g, scope, body, path);
     const params = (g.input ?? []).map((vi) => {
-      const known = vi.type && (vi.type.tensorType || vi.type.sequenceType || vi.type.optionalType);
+      const known = vi.type && (vi.type.tensorType || vi.type.sequenceType || vi.type.optionalType || vi.type.mapType);
       const type = known ? this.typeFromProto(vi.type as OnnxNs.ITypeProto, vi.name ?? '') : UNKNOWN;
       const id = this.b.value(vi.name ?? '', type);
       scope.set(vi.name ?? '', id);
