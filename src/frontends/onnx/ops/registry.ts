@@ -21,6 +21,8 @@ import { OPS as SIGNAL } from './signal.js';
 import { OPS as VISION } from './vision.js';
 import { OPS as STRINGS } from './strings.js';
 import { OPS as QUANTIZE } from './quantize.js';
+import { OPS as ML_MODELS } from './ml-models.js';
+import { OPS as ML_TRANSFORMS } from './ml-transforms.js';
 
 /** Highest opset version per domain that the registry claims as a whole. */
 export const MAX_OPSET: Readonly<Record<string, number>> = { '': 28, 'ai.onnx.ml': 5 };
@@ -28,6 +30,7 @@ export const MAX_OPSET: Readonly<Record<string, number>> = { '': 28, 'ai.onnx.ml
 const ALL: readonly AnyOpDef[] = [
   ...ELEMENTWISE, ...ACTIVATION, ...REDUCE, ...MATMUL, ...CONV, ...POOL, ...NORM, ...SHAPE, ...TENSOR, ...CONTROL, ...SEQUENCE, ...MISC,
   ...RECURRENT, ...SIGNAL, ...VISION, ...STRINGS, ...QUANTIZE,
+  ...ML_MODELS, ...ML_TRANSFORMS,
 ];
 
 const byKey = new Map<string, AnyOpDef[]>();
