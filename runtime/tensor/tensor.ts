@@ -110,6 +110,8 @@ export function fail(message: string): never {
  */
 export class NodeCtx {
   readonly out: Tensor[] = [];
+  /** Whether out[k] holds a buffer alloc() created (views and set tensors belong to someone else). */
+  private readonly owned: boolean[] = [];
   private readonly scratchBufs = new Map<string, TensorData>();
   constructor(readonly name: string, readonly fresh = false) {}
 
@@ -117,30 +119,35 @@ export class NodeCtx {
   alloc(k: number, type: DType, dims: readonly number[]): Tensor {
     const n = sizeOf(dims);
     const prev = this.out[k];
-    if (!this.fresh && prev !== undefined && prev.type === type && prev.data.length === n) {
+    if (!this.fresh && this.owned[k] && prev !== undefined && prev.type === type && prev.data.length === n) {
       prev.dims = dims.slice();
       return prev;
     }
     const t: Tensor = { type, dims: dims.slice(), data: allocData(type, n) };
     this.out[k] = t;
+    this.owned[k] = true;
     return t;
   }
 
   /** Output k as a view on existing data (Reshape, Squeeze, Identity...). */
   view(k: number, type: DType, dims: readonly number[], data: TensorData): Tensor {
     const prev = this.out[k];
-    if (!this.fresh && prev !== undefined) {
+    if (!this.fresh && prev !== undefined && !this.owned[k]) {
       prev.type = type; prev.dims = dims.slice(); prev.data = data;
       return prev;
     }
+    // Never repoint an owned tensor object at foreign data: its buffer would be lost
+    // and a later alloc() would write into the view's source.
     const t: Tensor = { type, dims: dims.slice(), data };
     this.out[k] = t;
+    this.owned[k] = false;
     return t;
   }
 
   /** Sets output k to an already-built tensor (kernels with data-dependent output). */
   set(k: number, t: Tensor): Tensor {
     this.out[k] = t;
+    this.owned[k] = false;
     return t;
   }
 
@@ -156,6 +163,7 @@ export class NodeCtx {
   /** Declares how many outputs this call produced; returns the output list. */
   done(count: number): Tensor[] {
     this.out.length = count;
+    this.owned.length = count;
     return this.out;
   }
 }
