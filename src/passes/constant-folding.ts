@@ -7,16 +7,25 @@ import { invoke } from '../../runtime/tensor/invoke.js';
 import { NodeCtx, cloneTensor, type Tensor } from '../../runtime/tensor/tensor.js';
 import { ProgramBuilder } from '../ir/builder.js';
 import type { Program, Stmt, ValueId } from '../ir/program.js';
-import { tensorType } from '../ir/types.js';
+import { tensorType, type IrType } from '../ir/types.js';
 import { lookupPrimitive } from '../primitives/registry.js';
 
 /** Largest folded result (elements) embedded regardless of the operands' size. */
 const SMALL = 4096;
 
+/**
+ * Primitives whose result depends only on their operand's type and shape. When
+ * shape inference knows that shape statically, they fold even though the operand
+ * itself is computed at run time: exporters build Reshape targets from
+ * Shape → Gather → Concat chains, which then fold away entirely.
+ */
+const SHAPE_ONLY = new Set(['tensor.shape', 'tensor.size']);
+
 export function constantFolding(p: Program): Program {
   const b = ProgramBuilder.from(p);
   const constOf = new Map<ValueId, Tensor>();
   const body: Stmt[] = [];
+  const types = p.values.map((v) => v.type);
   for (const s of p.body) {
     if (s.kind === 'let' && s.expr.kind === 'const') {
       const c = p.constants[s.expr.id];
@@ -24,7 +33,7 @@ export function constantFolding(p: Program): Program {
       body.push(s);
       continue;
     }
-    const folded = s.kind === 'let' ? tryFold(s, constOf) : undefined;
+    const folded = s.kind === 'let' ? tryFold(s, constOf, types) : undefined;
     if (folded === undefined) { body.push(s); continue; }
     folded.forEach((t, k) => {
       const id = (s as Extract<Stmt, { kind: 'let' }>).results[k];
@@ -44,7 +53,14 @@ function isTensor(v: unknown): v is Tensor {
   return typeof v === 'object' && v !== null && 'dims' in v && 'data' in v;
 }
 
-function tryFold(s: Extract<Stmt, { kind: 'let' }>, constOf: Map<ValueId, Tensor>): Tensor[] | undefined {
+/** A tensor with the right type and dims but no data, for shape-only primitives. */
+function shapeOnlyStandIn(t: IrType | undefined): Tensor | undefined {
+  if (t === undefined || t.kind !== 'tensor' || t.shape === null) return undefined;
+  if (!t.shape.every((d): d is number => typeof d === 'number')) return undefined;
+  return { type: t.dtype, dims: t.shape.slice(), data: new Float32Array(0) };
+}
+
+function tryFold(s: Extract<Stmt, { kind: 'let' }>, constOf: Map<ValueId, Tensor>, types: readonly IrType[]): Tensor[] | undefined {
   const e = s.expr;
   if (e.kind !== 'call' || (e.regions && e.regions.length > 0)) return undefined;
   const prim = lookupPrimitive(e.prim);
@@ -53,7 +69,7 @@ function tryFold(s: Extract<Stmt, { kind: 'let' }>, constOf: Map<ValueId, Tensor
   let inputSize = 0;
   for (const a of e.args) {
     if (a === null) { inputs.push(undefined); continue; }
-    const t = constOf.get(a);
+    const t = constOf.get(a) ?? (SHAPE_ONLY.has(e.prim) ? shapeOnlyStandIn(types[a]) : undefined);
     if (t === undefined) return undefined;
     inputs.push(t);
     inputSize += t.data.length;
