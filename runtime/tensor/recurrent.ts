@@ -1,0 +1,442 @@
+// Recurrent kernels: RNN, GRU and LSTM (ONNX semantics, every opset).
+//
+// Shared structure: per direction, the input projection X·Wᵀ (+ biases) of every
+// time step is one matrix product up front; the recurrence then runs step by step,
+// one Ht-1·Rᵀ product for the whole batch per step, and the elementwise gate math
+// row by row, skipping rows past their `sequence_lens` length.
+// State and gate pre-activations are float64 (JS numbers); only the outputs are
+// stored in the tensor's element type (float16 outputs are rounded by the caller).
+//
+// Sequence lengths follow the ONNX reference: a row of length L computes steps
+// 0..L-1 (reverse direction: L-1 down to 0), Y is zero at steps ≥ L, and Y_h/Y_c
+// hold the state after the row's last computed step (the initial state when L = 0).
+
+import { gemm } from './gemm.js';
+import { fail, type NodeCtx, type Tensor } from './tensor.js';
+
+type Inputs = readonly (Tensor | undefined)[];
+type FloatArray = Float32Array | Float64Array;
+
+/** Activation functions the recurrent ops accept (lower-case ONNX names). */
+export type RecurrentActivation =
+  | 'relu' | 'tanh' | 'sigmoid' | 'affine' | 'leakyrelu' | 'thresholdedrelu'
+  | 'scaledtanh' | 'hardsigmoid' | 'elu' | 'softsign' | 'softplus';
+
+export interface ActivationSpec {
+  readonly fn: RecurrentActivation;
+  readonly alpha: number;
+  readonly beta: number;
+}
+
+export interface RecurrentAttrs {
+  /** From the attribute, or 0 to take it from R's shape. */
+  readonly hiddenSize: number;
+  readonly directions: 1 | 2;
+  /** direction = "reverse" (only meaningful with one direction). */
+  readonly reverse: boolean;
+  /** 0: [seq, batch, ...] tensors; 1 (opset 14+): batch first. */
+  readonly layout: 0 | 1;
+  /** Bound on the gates' pre-activations (inputs of f and g); Infinity when the attribute is absent. */
+  readonly clip: number;
+  /** The functions of direction 0, then those of direction 1 (f; f, g; or f, g, h). */
+  readonly activations: readonly ActivationSpec[];
+  /** Number of outputs the node declares (Y, Y_h[, Y_c]). */
+  readonly outputs: number;
+}
+
+export interface GruAttrs extends RecurrentAttrs {
+  readonly linearBeforeReset: boolean;
+}
+
+export interface LstmAttrs extends RecurrentAttrs {
+  readonly inputForget: boolean;
+}
+
+// ------------------------------------------------------------ activations
+
+/** Clips x[off, off+n) to [-clip, clip] (a no-op for clip = Infinity) and applies `spec` in place. */
+function activate(x: Float64Array, off: number, n: number, spec: ActivationSpec, clip: number): void {
+  const end = off + n;
+  if (clip !== Infinity) {
+    for (let i = off; i < end; i++) { const v = x[i]; x[i] = v > clip ? clip : v < -clip ? -clip : v; }
+  }
+  const a = spec.alpha, b = spec.beta;
+  switch (spec.fn) {
+    case 'tanh': for (let i = off; i < end; i++) x[i] = Math.tanh(x[i]); break;
+    case 'sigmoid': for (let i = off; i < end; i++) x[i] = sigmoid(x[i]); break;
+    case 'relu': for (let i = off; i < end; i++) { const v = x[i]; x[i] = v > 0 ? v : 0; } break;
+    case 'affine': for (let i = off; i < end; i++) x[i] = a * x[i] + b; break;
+    case 'leakyrelu': for (let i = off; i < end; i++) { const v = x[i]; x[i] = v >= 0 ? v : a * v; } break;
+    case 'thresholdedrelu': for (let i = off; i < end; i++) { const v = x[i]; x[i] = v > a ? v : 0; } break;
+    case 'scaledtanh': for (let i = off; i < end; i++) x[i] = a * Math.tanh(b * x[i]); break;
+    case 'hardsigmoid': for (let i = off; i < end; i++) x[i] = Math.max(0, Math.min(1, a * x[i] + b)); break;
+    case 'elu': for (let i = off; i < end; i++) { const v = x[i]; x[i] = v >= 0 ? v : a * Math.expm1(v); } break;
+    case 'softsign': for (let i = off; i < end; i++) { const v = x[i]; x[i] = v / (1 + Math.abs(v)); } break;
+    case 'softplus': for (let i = off; i < end; i++) x[i] = softplus(x[i]); break;
+  }
+}
+
+/** 1 / (1 + exp(-v)) without overflow for large |v|. */
+function sigmoid(v: number): number {
+  if (v >= 0) return 1 / (1 + Math.exp(-v));
+  const e = Math.exp(v);
+  return e / (1 + e);
+}
+
+/** log(1 + exp(v)) without overflow for large v. */
+function softplus(v: number): number {
+  return v > 0 ? v + Math.log1p(Math.exp(-v)) : Math.log1p(Math.exp(v));
+}
+
+// ------------------------------------------------------- shared plumbing
+
+/** Sizes and operands of one recurrent node call, checked against each other. */
+interface Geometry {
+  readonly seq: number;
+  readonly batch: number;
+  readonly inputSize: number;
+  readonly hidden: number;
+  readonly dirs: number;
+  readonly layout: 0 | 1;
+  readonly x: FloatArray;
+  readonly w: FloatArray;
+  readonly r: FloatArray;
+  /** [dirs, 2 * gates * hidden] or undefined. */
+  readonly bias: FloatArray | undefined;
+  /** Per batch row, in [0, seq]. */
+  readonly lens: Int32Array;
+}
+
+function dimsText(t: Tensor): string {
+  return `[${t.dims.join(',')}]`;
+}
+
+/** Validates X, W, R, B and sequence_lens against each other for an op with `gates` gates. */
+function geometry(op: string, inputs: Inputs, attrs: RecurrentAttrs, gates: number): Geometry {
+  const x = inputs[0] as Tensor, w = inputs[1] as Tensor, r = inputs[2] as Tensor;
+  if (x.dims.length !== 3) fail(`${op} input X must have rank 3, got shape ${dimsText(x)}`);
+  const [d0, d1, inputSize] = x.dims;
+  const seq = attrs.layout === 0 ? d0 : d1;
+  const batch = attrs.layout === 0 ? d1 : d0;
+  if (r.dims.length !== 3) fail(`${op} input R must have rank 3, got shape ${dimsText(r)}`);
+  const hidden = r.dims[2];
+  if (attrs.hiddenSize !== 0 && attrs.hiddenSize !== hidden) {
+    fail(`${op} hidden_size is ${attrs.hiddenSize} but R has shape ${dimsText(r)}`);
+  }
+  const dirs = attrs.directions, gh = gates * hidden;
+  if (w.dims.length !== 3 || w.dims[0] !== dirs || w.dims[1] !== gh || w.dims[2] !== inputSize) {
+    fail(`${op} input W must have shape [${dirs},${gh},${inputSize}], got ${dimsText(w)}`);
+  }
+  if (r.dims[0] !== dirs || r.dims[1] !== gh) fail(`${op} input R must have shape [${dirs},${gh},${hidden}], got ${dimsText(r)}`);
+  const b = inputs[3];
+  if (b !== undefined && (b.dims.length !== 2 || b.dims[0] !== dirs || b.dims[1] !== 2 * gh)) {
+    fail(`${op} input B must have shape [${dirs},${2 * gh}], got ${dimsText(b)}`);
+  }
+  return {
+    seq, batch, inputSize, hidden, dirs, layout: attrs.layout,
+    x: x.data as FloatArray, w: w.data as FloatArray, r: r.data as FloatArray,
+    bias: b?.data as FloatArray | undefined,
+    lens: sequenceLengths(op, inputs[4], seq, batch),
+  };
+}
+
+function sequenceLengths(op: string, t: Tensor | undefined, seq: number, batch: number): Int32Array {
+  const lens = new Int32Array(batch).fill(seq);
+  if (t === undefined) return lens;
+  if (t.data.length !== batch) fail(`${op} sequence_lens must have ${batch} elements, got shape ${dimsText(t)}`);
+  for (let b = 0; b < batch; b++) {
+    const v = Number(t.data[b]);
+    if (!(v >= 0 && v <= seq)) fail(`${op} sequence_lens[${b}] = ${v} is outside [0, ${seq}]`);
+    lens[b] = v;
+  }
+  return lens;
+}
+
+/** Checks a state input (initial_h, initial_c) against [dirs, batch, hidden] in the node's layout. */
+function checkState(op: string, name: string, t: Tensor | undefined, g: Geometry): FloatArray | undefined {
+  if (t === undefined) return undefined;
+  const want = stateDims(g);
+  if (t.dims.length !== 3 || t.dims.some((d, i) => d !== want[i])) fail(`${op} ${name} must have shape [${want.join(',')}], got ${dimsText(t)}`);
+  return t.data as FloatArray;
+}
+
+function stateDims(g: Geometry): number[] {
+  return g.layout === 0 ? [g.dirs, g.batch, g.hidden] : [g.batch, g.dirs, g.hidden];
+}
+
+function outputDims(g: Geometry): number[] {
+  return g.layout === 0 ? [g.seq, g.dirs, g.batch, g.hidden] : [g.batch, g.seq, g.dirs, g.hidden];
+}
+
+/** Offset of state row (dir, batch row) in a [dirs, batch, hidden] / [batch, dirs, hidden] tensor. */
+function stateOffset(g: Geometry, d: number, b: number): number {
+  return (g.layout === 0 ? d * g.batch + b : b * g.dirs + d) * g.hidden;
+}
+
+/** Offset of Y[t, d, b, :] in the node's layout. */
+function yOffset(g: Geometry, t: number, d: number, b: number): number {
+  return (g.layout === 0 ? (t * g.dirs + d) * g.batch + b : (b * g.seq + t) * g.dirs + d) * g.hidden;
+}
+
+/** The row of X (and of the input projection) holding step t of batch row b. */
+function xRow(g: Geometry, t: number, b: number): number {
+  return g.layout === 0 ? t * g.batch + b : b * g.seq + t;
+}
+
+/**
+ * xw[xRow(t, b), j] = X[t, b, :] · W[d, j, :] + bias[j] for every step and row: the
+ * part of each gate that does not depend on the recurrence, as one matrix product.
+ * `bias` (length gh) is whatever the caller folds in (usually Wb + Rb).
+ */
+function projectInput(g: Geometry, d: number, gh: number, bias: Float64Array, xw: Float64Array): void {
+  const rows = g.seq * g.batch, n = g.inputSize;
+  // W[d] is [gh, n] row-major, read transposed: element (p, j) at j * n + p.
+  gemm(rows, gh, n, g.x, 0, n, 1, g.w, d * gh * n, 1, n, xw, 0, gh);
+  for (let r = 0; r < rows; r++) {
+    const o = r * gh;
+    for (let j = 0; j < gh; j++) xw[o + j] += bias[j];
+  }
+}
+
+/**
+ * out[b * ld + outOff + j] = h[b, :] · R[d, rowStart + j, :] for every batch row and
+ * j < cols: the recurrent part of `cols` gate rows for the whole batch at once.
+ */
+function recurrentProduct(
+  g: Geometry, d: number, gh: number, rowStart: number, cols: number,
+  h: Float64Array, out: Float64Array, outOff: number, ld: number,
+): void {
+  const n = g.hidden;
+  gemm(g.batch, cols, n, h, 0, n, 1, g.r, (d * gh + rowStart) * n, 1, n, out, outOff, ld);
+}
+
+/** Wb[d] + Rb[d] per gate row (zeros without B); Rb rows from `skipRecurrentFrom` on are left out. */
+function foldedBias(g: Geometry, d: number, gh: number, skipRecurrentFrom = gh): Float64Array {
+  const out = new Float64Array(gh);
+  const b = g.bias;
+  if (b === undefined) return out;
+  const o = d * 2 * gh;
+  for (let j = 0; j < gh; j++) out[j] = b[o + j] + (j < skipRecurrentFrom ? b[o + gh + j] : 0);
+  return out;
+}
+
+/** Loads the initial state of direction d into `state` ([batch, hidden]); zeros when absent. */
+function loadState(g: Geometry, d: number, init: FloatArray | undefined, state: Float64Array): void {
+  if (init === undefined) { state.fill(0); return; }
+  const n = g.hidden;
+  for (let b = 0; b < g.batch; b++) {
+    const src = stateOffset(g, d, b);
+    for (let k = 0; k < n; k++) state[b * n + k] = init[src + k];
+  }
+}
+
+/** Writes `state` ([batch, hidden]) as direction d of a state output. */
+function storeState(g: Geometry, d: number, state: Float64Array, out: FloatArray): void {
+  const n = g.hidden;
+  for (let b = 0; b < g.batch; b++) {
+    const dst = stateOffset(g, d, b);
+    for (let k = 0; k < n; k++) out[dst + k] = state[b * n + k];
+  }
+}
+
+/** Which direction-d pass runs backwards in time. */
+function isBackward(attrs: RecurrentAttrs, d: number): boolean {
+  return attrs.directions === 2 ? d === 1 : attrs.reverse;
+}
+
+interface Outputs {
+  readonly y: FloatArray | undefined;
+  readonly yh: FloatArray | undefined;
+  readonly yc: FloatArray | undefined;
+}
+
+function allocOutputs(ctx: NodeCtx, type: Tensor['type'], g: Geometry, count: number): Outputs {
+  const y = count > 0 ? (ctx.alloc(0, type, outputDims(g)).data as FloatArray) : undefined;
+  const yh = count > 1 ? (ctx.alloc(1, type, stateDims(g)).data as FloatArray) : undefined;
+  const yc = count > 2 ? (ctx.alloc(2, type, stateDims(g)).data as FloatArray) : undefined;
+  return { y, yh, yc };
+}
+
+/** An exact-length float64 work buffer kept between calls (contents unspecified). */
+function work(ctx: NodeCtx, key: string, n: number): Float64Array {
+  return (ctx.scratch(key, 'float64', n) as Float64Array).subarray(0, n);
+}
+
+/**
+ * The time loop shared by the three ops: runs `step(t)` for every step in the
+ * direction's order, then copies the h rows of the rows still inside their sequence
+ * (t < length) into Y; Y is zero beyond each row's length. `step` must update the
+ * state of exactly those rows (the others keep theirs).
+ */
+function runDirection(g: Geometry, d: number, backward: boolean, h: Float64Array, y: FloatArray | undefined, step: (t: number) => void): void {
+  const n = g.hidden;
+  for (let s = 0; s < g.seq; s++) {
+    const t = backward ? g.seq - 1 - s : s;
+    step(t);
+    if (y === undefined) continue;
+    for (let b = 0; b < g.batch; b++) {
+      const o = yOffset(g, t, d, b), ho = b * n;
+      if (t < g.lens[b]) for (let k = 0; k < n; k++) y[o + k] = h[ho + k];
+      else y.fill(0, o, o + n);
+    }
+  }
+}
+
+// --------------------------------------------------------------------- RNN
+
+/** RNN: Ht = f(Xt·Wᵀ + Ht-1·Rᵀ + Wb + Rb). Inputs X, W, R, B, sequence_lens, initial_h. */
+export function rnn(ctx: NodeCtx, inputs: Inputs, attrs: RecurrentAttrs): Tensor[] {
+  const g = geometry('RNN', inputs, attrs, 1);
+  const init = checkState('RNN', 'initial_h', inputs[5], g);
+  const out = allocOutputs(ctx, (inputs[0] as Tensor).type, g, attrs.outputs);
+  const n = g.hidden;
+  const xw = work(ctx, 'xw', g.seq * g.batch * n);
+  const h = work(ctx, 'h', g.batch * n);
+  const pre = work(ctx, 'pre', g.batch * n);
+  for (let d = 0; d < g.dirs; d++) {
+    const f = attrs.activations[d];
+    projectInput(g, d, n, foldedBias(g, d, n), xw);
+    loadState(g, d, init, h);
+    runDirection(g, d, isBackward(attrs, d), h, out.y, (t) => {
+      recurrentProduct(g, d, n, 0, n, h, pre, 0, n);
+      for (let b = 0; b < g.batch; b++) {
+        if (t >= g.lens[b]) continue;
+        const o = b * n, xo = xRow(g, t, b) * n;
+        for (let k = 0; k < n; k++) pre[o + k] += xw[xo + k];
+        activate(pre, o, n, f, attrs.clip);
+        for (let k = 0; k < n; k++) h[o + k] = pre[o + k];
+      }
+    });
+    if (out.yh !== undefined) storeState(g, d, h, out.yh);
+  }
+  return ctx.done(attrs.outputs);
+}
+
+// --------------------------------------------------------------------- GRU
+
+/**
+ * GRU, gates ordered z, r, h in W, R and B:
+ *   zt = f(Xt·Wzᵀ + Ht-1·Rzᵀ + Wbz + Rbz), rt likewise,
+ *   ht = g(Xt·Whᵀ + (rt ⊙ Ht-1)·Rhᵀ + Rbh + Wbh)        (linear_before_reset = 0)
+ *   ht = g(Xt·Whᵀ + rt ⊙ (Ht-1·Rhᵀ + Rbh) + Wbh)        (linear_before_reset = 1)
+ *   Ht = (1 - zt) ⊙ ht + zt ⊙ Ht-1
+ */
+export function gru(ctx: NodeCtx, inputs: Inputs, attrs: GruAttrs): Tensor[] {
+  const g = geometry('GRU', inputs, attrs, 3);
+  const init = checkState('GRU', 'initial_h', inputs[5], g);
+  const out = allocOutputs(ctx, (inputs[0] as Tensor).type, g, attrs.outputs);
+  const n = g.hidden, gh = 3 * n, lbr = attrs.linearBeforeReset;
+  const xw = work(ctx, 'xw', g.seq * g.batch * gh);
+  const h = work(ctx, 'h', g.batch * n);
+  const gates = work(ctx, 'gates', g.batch * gh); // per row: z, r, then the candidate ht
+  const rh = work(ctx, 'rh', g.batch * n); // rt ⊙ Ht-1 (linear_before_reset = 0)
+  const rbh = work(ctx, 'rbh', n); // Rbh, kept out of the projection when linear_before_reset = 1
+  for (let d = 0; d < g.dirs; d++) {
+    const f = attrs.activations[2 * d], gAct = attrs.activations[2 * d + 1];
+    projectInput(g, d, gh, foldedBias(g, d, gh, lbr ? 2 * n : gh), xw);
+    if (lbr && g.bias !== undefined) for (let k = 0; k < n; k++) rbh[k] = g.bias[d * 2 * gh + gh + 2 * n + k];
+    else rbh.fill(0);
+    loadState(g, d, init, h);
+    runDirection(g, d, isBackward(attrs, d), h, out.y, (t) => {
+      // z and r for the whole batch (and Ht-1·Rhᵀ when it does not wait for rt).
+      recurrentProduct(g, d, gh, 0, lbr ? gh : 2 * n, h, gates, 0, gh);
+      for (let b = 0; b < g.batch; b++) {
+        if (t >= g.lens[b]) continue;
+        const go = b * gh, xo = xRow(g, t, b) * gh, ho = b * n;
+        for (let j = 0; j < 2 * n; j++) gates[go + j] += xw[xo + j];
+        activate(gates, go, 2 * n, f, attrs.clip);
+        if (lbr) {
+          for (let k = 0; k < n; k++) gates[go + 2 * n + k] = xw[xo + 2 * n + k] + gates[go + n + k] * (gates[go + 2 * n + k] + rbh[k]);
+        } else {
+          for (let k = 0; k < n; k++) rh[ho + k] = gates[go + n + k] * h[ho + k];
+        }
+      }
+      // Rows past their length leave stale values in rh; their products are ignored.
+      if (!lbr) recurrentProduct(g, d, gh, 2 * n, n, rh, gates, 2 * n, gh);
+      for (let b = 0; b < g.batch; b++) {
+        if (t >= g.lens[b]) continue;
+        const go = b * gh, xo = xRow(g, t, b) * gh, ho = b * n;
+        if (!lbr) for (let k = 0; k < n; k++) gates[go + 2 * n + k] += xw[xo + 2 * n + k];
+        activate(gates, go + 2 * n, n, gAct, attrs.clip);
+        for (let k = 0; k < n; k++) { const z = gates[go + k]; h[ho + k] = (1 - z) * gates[go + 2 * n + k] + z * h[ho + k]; }
+      }
+    });
+    if (out.yh !== undefined) storeState(g, d, h, out.yh);
+  }
+  return ctx.done(attrs.outputs);
+}
+
+// -------------------------------------------------------------------- LSTM
+
+/**
+ * LSTM, gates ordered i, o, f, c in W, R and B; peepholes P ordered i, o, f:
+ *   it = f(Xt·Wiᵀ + Ht-1·Riᵀ + Pi ⊙ Ct-1 + Wbi + Rbi)
+ *   ft = f(Xt·Wfᵀ + Ht-1·Rfᵀ + Pf ⊙ Ct-1 + Wbf + Rbf)   (1 - it when input_forget = 1)
+ *   ct = g(Xt·Wcᵀ + Ht-1·Rcᵀ + Wbc + Rbc)
+ *   Ct = ft ⊙ Ct-1 + it ⊙ ct
+ *   ot = f(Xt·Woᵀ + Ht-1·Roᵀ + Po ⊙ Ct + Wbo + Rbo)
+ *   Ht = ot ⊙ h(Ct)
+ * `clip` bounds the gate pre-activations (inputs of f and g); as in onnxruntime, neither the
+ * cell state nor the input of h is clipped.
+ */
+export function lstm(ctx: NodeCtx, inputs: Inputs, attrs: LstmAttrs): Tensor[] {
+  const g = geometry('LSTM', inputs, attrs, 4);
+  const initH = checkState('LSTM', 'initial_h', inputs[5], g);
+  const initC = checkState('LSTM', 'initial_c', inputs[6], g);
+  const peep = peepholes(inputs[7], g);
+  const out = allocOutputs(ctx, (inputs[0] as Tensor).type, g, attrs.outputs);
+  const n = g.hidden, gh = 4 * n;
+  const xw = work(ctx, 'xw', g.seq * g.batch * gh);
+  const h = work(ctx, 'h', g.batch * n);
+  const c = work(ctx, 'c', g.batch * n);
+  const gates = work(ctx, 'gates', g.batch * gh); // per row: i, o, f, c pre-activations
+  const hc = work(ctx, 'hc', n); // h(Ct) of one row
+  const pi = work(ctx, 'pi', n), po = work(ctx, 'po', n), pf = work(ctx, 'pf', n);
+  for (let d = 0; d < g.dirs; d++) {
+    const fAct = attrs.activations[3 * d], gAct = attrs.activations[3 * d + 1], hAct = attrs.activations[3 * d + 2];
+    if (peep !== undefined) {
+      const o = d * 3 * n;
+      for (let k = 0; k < n; k++) { pi[k] = peep[o + k]; po[k] = peep[o + n + k]; pf[k] = peep[o + 2 * n + k]; }
+    } else {
+      pi.fill(0); po.fill(0); pf.fill(0);
+    }
+    projectInput(g, d, gh, foldedBias(g, d, gh), xw);
+    loadState(g, d, initH, h);
+    loadState(g, d, initC, c);
+    runDirection(g, d, isBackward(attrs, d), h, out.y, (t) => {
+      recurrentProduct(g, d, gh, 0, gh, h, gates, 0, gh);
+      for (let b = 0; b < g.batch; b++) {
+        if (t >= g.lens[b]) continue;
+        const go = b * gh, xo = xRow(g, t, b) * gh, ho = b * n;
+        const io = go, oo = go + n, fo = go + 2 * n, co = go + 3 * n;
+        for (let j = 0; j < gh; j++) gates[go + j] += xw[xo + j];
+        for (let k = 0; k < n; k++) gates[io + k] += pi[k] * c[ho + k];
+        activate(gates, io, n, fAct, attrs.clip);
+        if (attrs.inputForget) {
+          for (let k = 0; k < n; k++) gates[fo + k] = 1 - gates[io + k];
+        } else {
+          for (let k = 0; k < n; k++) gates[fo + k] += pf[k] * c[ho + k];
+          activate(gates, fo, n, fAct, attrs.clip);
+        }
+        activate(gates, co, n, gAct, attrs.clip);
+        for (let k = 0; k < n; k++) c[ho + k] = gates[fo + k] * c[ho + k] + gates[io + k] * gates[co + k];
+        for (let k = 0; k < n; k++) gates[oo + k] += po[k] * c[ho + k];
+        activate(gates, oo, n, fAct, attrs.clip);
+        for (let k = 0; k < n; k++) hc[k] = c[ho + k];
+        activate(hc, 0, n, hAct, Infinity);
+        for (let k = 0; k < n; k++) h[ho + k] = gates[oo + k] * hc[k];
+      }
+    });
+    if (out.yh !== undefined) storeState(g, d, h, out.yh);
+    if (out.yc !== undefined) storeState(g, d, c, out.yc);
+  }
+  return ctx.done(attrs.outputs);
+}
+
+function peepholes(t: Tensor | undefined, g: Geometry): FloatArray | undefined {
+  if (t === undefined) return undefined;
+  if (t.dims.length !== 2 || t.dims[0] !== g.dirs || t.dims[1] !== 3 * g.hidden) {
+    fail(`LSTM input P must have shape [${g.dirs},${3 * g.hidden}], got ${dimsText(t)}`);
+  }
+  return t.data as FloatArray;
+}
