@@ -12,7 +12,7 @@ import { decodeOnnx } from './frontends/onnx/decode.js';
 import { lowerOnnx } from './frontends/onnx/lower.js';
 import type { Program } from './ir/program.js';
 import { verifyProgram } from './ir/verify.js';
-import { runPasses } from './passes/pipeline.js';
+import { PASSES, runPasses } from './passes/pipeline.js';
 import { COMPILER_NAME, COMPILER_VERSION } from './version.js';
 
 /** The repository root (where runtime/ lives), found from this file's location. */
@@ -113,11 +113,26 @@ export async function generateModule(program: Program, opts: ModuleOptions = {})
 export async function compileModelToDir(file: string, outDir: string, opts: CompileOptions = {}): Promise<CompiledModule> {
   const program = loadProgram(file, opts);
   const compiled = await generateModule(program, opts);
+  writeModuleDir(compiled, outDir);
+  return compiled;
+}
+
+/** Writes a compiled module's files (and the runtime sources model.ts imports) into `outDir`. */
+export function writeModuleDir(compiled: CompiledModule, outDir: string): void {
   mkdirSync(outDir, { recursive: true });
   for (const [name, text] of Object.entries(compiled.files)) writeFileSync(join(outDir, name), text);
   // model.ts imports the runtime's sources; ship them so the readable source type-checks on its own.
   for (const dir of ['tensor', 'io']) {
     cpSync(join(PACKAGE_ROOT, 'runtime', dir), join(outDir, 'runtime', dir), { recursive: true });
   }
-  return compiled;
+}
+
+// For the CLI (src/cli/compile.ts, inspect.ts), which loads this file when a command runs.
+export { printProgram } from './ir/print.js';
+export { fieldSpec, type FieldSpec } from '../generators/module/emit-program.js';
+export type { Program } from './ir/program.js';
+
+/** The optimisation passes in pipeline order (`inspect --print-after`). */
+export function passNames(): string[] {
+  return PASSES.map((p) => p.name);
 }

@@ -1,0 +1,74 @@
+// `mlcompile <model-file>`: compile a model into a module directory (CONTRACT §1, §2).
+
+import { readdirSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { Option, type Command } from 'commander';
+import { ExitCode, UsageError } from './errors.js';
+import { checkModelPath, checkOutputDir, formatBytes, formatDuration, formatFields, safeDirName } from './format.js';
+import { print } from './output.js';
+
+export interface CompileFlags {
+  readonly target: 'module' | 'server';
+  readonly out?: string;
+  readonly name?: string;
+  readonly modelVersion?: string;
+  readonly optimize: boolean;
+}
+
+/** Declares the compile options on `cmd` (the root command: compile is the default). */
+export function defineCompileOptions(cmd: Command): Command {
+  return cmd
+    .argument('[model-file]', 'the model to compile (ONNX; the format is detected from the content)')
+    .addOption(new Option('--target <target>', 'what to write: a module directory, or a prediction server').choices(['module', 'server']).default('module'))
+    .option('--out <dir>', 'output directory (default: ./out/<name>)')
+    .option('--name <name>', "the compiled model's name (default: the model's own name, else the file stem)")
+    .option('--model-version <version>', 'model version recorded in the module metadata', '1')
+    .option('--no-optimize', 'skip the optimisation passes (constant folding, dead code, ...)');
+}
+
+const DESCRIPTIONS: Readonly<Record<string, string>> = {
+  'model.mjs': 'ES module, no imports',
+  'model.cjs': 'CommonJS',
+  'model.d.ts': 'type declarations',
+  'model.ts': 'readable TypeScript source',
+  'package.json': 'no dependencies',
+};
+
+export async function compileCommand(modelFile: string, flags: CompileFlags): Promise<number> {
+  if (flags.target === 'server') {
+    throw new UsageError('the server target (--target server) is not available in this build yet; use --target module');
+  }
+  if (flags.name !== undefined && flags.name.trim() === '') throw new UsageError('--name must not be empty');
+  checkModelPath(modelFile, false);
+  if (flags.out !== undefined) checkOutputDir(flags.out, '--out');
+  const { fieldSpec, generateModule, loadProgram, writeModuleDir } = await import('../api.js');
+  const start = performance.now();
+  const program = loadProgram(modelFile, { name: flags.name, optimize: flags.optimize });
+  const compiled = await generateModule(program, { version: flags.modelVersion });
+  const outDir = flags.out ?? join('out', safeDirName(program.name));
+  writeModuleDir(compiled, outDir);
+  const ms = performance.now() - start;
+
+  const shownDir = relative(process.cwd(), outDir) || '.';
+  print(`Compiled ${basename(modelFile)} (${program.format}, model ${JSON.stringify(program.name)}) in ${formatDuration(ms)} -> ${shownDir}${shownDir.endsWith('/') ? '' : '/'}`);
+  const names = [...Object.keys(DESCRIPTIONS).filter((n) => n in compiled.files), ...Object.keys(compiled.files).filter((n) => !(n in DESCRIPTIONS))];
+  const rows = names.map((name) => [name, formatBytes(Buffer.byteLength(compiled.files[name])), DESCRIPTIONS[name] ?? '']);
+  const runtimeFiles = countFiles(join(outDir, 'runtime'));
+  if (runtimeFiles > 0) rows.push(['runtime/', `${runtimeFiles} files`, 'runtime sources model.ts imports']);
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  for (const [a, b, c] of rows) print(`  ${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`.trimEnd());
+  print('inputs:');
+  for (const l of formatFields(program.inputs.map((i) => fieldSpec(i.name, i.type)))) print(l);
+  print('outputs:');
+  for (const l of formatFields(program.outputs.map((o) => fieldSpec(o.name, o.type)))) print(l);
+  return ExitCode.ok;
+}
+
+function countFiles(dir: string): number {
+  try {
+    return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).length;
+  } catch {
+    return 0;
+  }
+}
