@@ -72,6 +72,8 @@ function checkVerified(p: Program, stage: string): void {
 export interface CompiledModule {
   readonly program: Program;
   readonly files: Readonly<Record<string, string>>;
+  /** Runtime sources model.ts imports (relative to the package root), shipped beside it. */
+  readonly runtimeFiles: readonly string[];
 }
 
 export interface CompileOptions extends LoadOptions, ModuleOptions {}
@@ -99,6 +101,7 @@ export async function generateModule(program: Program, opts: ModuleOptions = {})
   };
   return {
     program,
+    runtimeFiles: bundles.runtimeFiles,
     files: {
       'model.ts': source,
       'model.mjs': bundles.esm,
@@ -121,9 +124,10 @@ export async function compileModelToDir(file: string, outDir: string, opts: Comp
 export function writeModuleDir(compiled: CompiledModule, outDir: string): void {
   mkdirSync(outDir, { recursive: true });
   for (const [name, text] of Object.entries(compiled.files)) writeFileSync(join(outDir, name), text);
-  // model.ts imports the runtime's sources; ship them so the readable source type-checks on its own.
-  for (const dir of ['tensor', 'io']) {
-    cpSync(join(PACKAGE_ROOT, 'runtime', dir), join(outDir, 'runtime', dir), { recursive: true });
+  // model.ts imports the runtime's sources; ship exactly those so the readable source type-checks on its own.
+  for (const file of compiled.runtimeFiles) {
+    mkdirSync(dirname(join(outDir, file)), { recursive: true });
+    cpSync(join(PACKAGE_ROOT, file), join(outDir, file));
   }
 }
 

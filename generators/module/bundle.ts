@@ -6,6 +6,8 @@ import { build } from 'esbuild';
 export interface Bundles {
   readonly esm: string;
   readonly cjs: string;
+  /** The runtime source files the model imports, relative to resolveDir (sorted). */
+  readonly runtimeFiles: readonly string[];
 }
 
 export async function bundleModule(source: string, resolveDir: string, header: string): Promise<Bundles> {
@@ -22,11 +24,12 @@ export async function bundleModule(source: string, resolveDir: string, header: s
     logLevel: 'silent' as const,
   };
   const [esm, cjs] = await Promise.all([
-    build({ ...common, format: 'esm' }),
+    build({ ...common, format: 'esm', metafile: true }),
     build({ ...common, format: 'cjs' }),
   ]);
   const esmText = esm.outputFiles?.[0]?.text;
   const cjsText = cjs.outputFiles?.[0]?.text;
   if (esmText === undefined || cjsText === undefined) throw new Error("esbuild produced no output");
-  return { esm: esmText, cjs: cjsText };
+  const runtimeFiles = Object.keys(esm.metafile?.inputs ?? {}).filter((f) => f.startsWith('runtime/')).sort();
+  return { esm: esmText, cjs: cjsText, runtimeFiles };
 }
