@@ -2,6 +2,8 @@
 // |actual - expected| <= atol + rtol * |expected|; NaN equals NaN; infinities must
 // match exactly; element type and shape must be identical; strings exactly equal.
 
+import { float16BitsToFloat } from '../../runtime/tensor/float16.js';
+
 export interface Tolerance {
   readonly rtol: number;
   readonly atol: number;
@@ -27,17 +29,8 @@ export interface TensorComparison {
 /** Float16 data is compared as values, not bits. */
 function valueAt(t: ComparableTensor, i: number): unknown {
   const v = t.data[i];
-  if (t.type === 'float16' && typeof v === 'number' && t.data instanceof Uint16Array) return f16(v);
+  if (t.type === 'float16' && typeof v === 'number' && t.data instanceof Uint16Array) return float16BitsToFloat(v);
   return v;
-}
-
-function f16(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >>> 10) & 0x1f;
-  const mant = h & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 0x1f) return mant !== 0 ? NaN : sign * Infinity;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
 }
 
 /** Compares two scalars under the rule; returns the absolute error (Infinity when they disagree in kind). */

@@ -2,6 +2,7 @@
 // memory from a model file, or imported from a compiled directory), scoring each
 // record, and turning results into JSON Lines or CSV. No printing: the CLI does that.
 
+import { float16BitsToFloat } from '../../runtime/tensor/float16.js';
 import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -125,14 +126,7 @@ export function isTensorValue(v: unknown): v is TensorValue {
 }
 
 /** The value of binary16 bits (the public float16 representation). */
-export function float16Value(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >>> 10) & 0x1f;
-  const mant = h & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 0x1f) return mant !== 0 ? NaN : sign * Infinity;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
-}
+export const float16Value = float16BitsToFloat;
 
 /** The shortest decimal that reads back as the same float32 (0.1, not 0.10000000149011612). */
 export function shortestFloat32(x: number): number {

@@ -62,6 +62,22 @@ export class AttrReader {
     return decoder.decode(a.s ?? new Uint8Array());
   }
 
+  /** A 0/1 integer attribute as a boolean; any other value is invalid. */
+  flag(name: string, def: 0 | 1 = 0): boolean {
+    const v = this.int(name, def);
+    if (v !== 0 && v !== 1) fail('MLC2003', `attribute "${name}" must be 0 or 1, got ${v}`);
+    return v === 1;
+  }
+
+  /** A string attribute restricted to the values the op defines. */
+  oneOf<T extends string>(name: string, allowed: readonly T[], def?: T): T {
+    const v = this.string(name, def);
+    if (!(allowed as readonly string[]).includes(v)) {
+      fail('MLC2003', `attribute "${name}" must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+    }
+    return v as T;
+  }
+
   ints(name: string, def?: readonly number[]): number[] {
     const a = this.get(name, INTS);
     if (a === undefined) return def !== undefined ? def.slice() : this.required(name);

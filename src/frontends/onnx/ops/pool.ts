@@ -17,18 +17,7 @@ const AUTO_PADS: readonly string[] = ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VAL
 
 type Shapes = readonly (readonly Dim[] | null)[];
 
-function oneOf<T extends string>(name: string, v: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(v)) {
-    fail('MLC2003', `attribute "${name}" must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
-  }
-  return v as T;
-}
 
-function flag(a: AttrReader, name: string): boolean {
-  const v = a.int(name, 0);
-  if (v !== 0 && v !== 1) fail('MLC2003', `attribute "${name}" must be 0 or 1, got ${v}`);
-  return v === 1;
-}
 
 /** An ints attribute of the given length with every value >= min (default: `def` repeated). */
 function intsOf(a: AttrReader, name: string, length: number, def: number, min: number): number[] {
@@ -53,14 +42,14 @@ function poolAttrs(a: AttrReader, ctx: AttrContext, f: PoolFeatures): pool.PoolA
     fail('MLC2003', `kernel_shape has ${n} values but the input has rank ${x.shape.length} (expected ${n + 2})`);
   }
   if (n > 3) fail('MLC3005', `pooling over ${n} spatial axes is not supported (1 to 3)`);
-  const autoPad = oneOf('auto_pad', a.string('auto_pad', 'NOTSET'), AUTO_PADS) as pool.AutoPad;
+  const autoPad = a.oneOf('auto_pad', AUTO_PADS, 'NOTSET') as pool.AutoPad;
   return {
     kernel,
     strides: intsOf(a, 'strides', n, 1, 1),
     dilations: f.dilations ? intsOf(a, 'dilations', n, 1, 1) : new Array<number>(n).fill(1),
     pads: intsOf(a, 'pads', 2 * n, 0, 0),
     autoPad,
-    ceilMode: f.ceil ? flag(a, 'ceil_mode') : false,
+    ceilMode: f.ceil ? a.flag('ceil_mode') : false,
   };
 }
 
@@ -100,7 +89,7 @@ function averagePoolEntry(since: number, until: number | undefined, f: PoolFeatu
     op: 'AveragePool', since, until, kernel: kp('averagePool'), constraints: { T: FLOAT_TYPES }, inputs: ['T'], outputs: ['T'],
     attrs: (a: AttrReader, ctx: AttrContext): pool.AveragePoolAttrs => ({
       ...poolAttrs(a, ctx, f),
-      countIncludePad: f.countIncludePad ? flag(a, 'count_include_pad') : false,
+      countIncludePad: f.countIncludePad ? a.flag('count_include_pad') : false,
     }),
     shapes: poolShape,
   };
@@ -178,7 +167,7 @@ function legacyResizeAttrs(mode: resize.ResizeMode, ctx: AttrContext, io: { scal
 
 function resizeAttrs(a: AttrReader, ctx: AttrContext): resize.ResizeAttrs {
   const opset = ctx.opset;
-  const mode = oneOf('mode', a.string('mode', 'nearest'), ['nearest', 'linear', 'cubic'] as const);
+  const mode = a.oneOf('mode', ['nearest', 'linear', 'cubic'] as const, 'nearest');
   checkModeType(mode, ctx);
   const coordModes = opset >= 19 ? COORD_MODES_19 : opset >= 13 ? COORD_MODES_13 : COORD_MODES_11;
   const axes = opset >= 18 ? a.ints('axes', []) : [];
@@ -186,16 +175,16 @@ function resizeAttrs(a: AttrReader, ctx: AttrContext): resize.ResizeAttrs {
   if (axes.length > 0 && x?.kind === 'tensor' && x.shape !== null) resize.resizeAxes(axes, x.shape.length);
   return {
     mode,
-    coord: oneOf('coordinate_transformation_mode', a.string('coordinate_transformation_mode', 'half_pixel'), coordModes),
-    nearest: oneOf('nearest_mode', a.string('nearest_mode', 'round_prefer_floor'), NEAREST_MODES),
+    coord: a.oneOf('coordinate_transformation_mode', coordModes, 'half_pixel'),
+    nearest: a.oneOf('nearest_mode', NEAREST_MODES, 'round_prefer_floor'),
     cubicA: a.float('cubic_coeff_a', -0.75),
-    excludeOutside: flag(a, 'exclude_outside'),
+    excludeOutside: a.flag('exclude_outside'),
     extrapolation: a.float('extrapolation_value', 0),
     // Antialiasing only changes the linear and cubic filters.
-    antialias: opset >= 18 && flag(a, 'antialias') && mode !== 'nearest',
+    antialias: opset >= 18 && a.flag('antialias') && mode !== 'nearest',
     axes,
     keepAspect: opset >= 18
-      ? oneOf('keep_aspect_ratio_policy', a.string('keep_aspect_ratio_policy', 'stretch'), ['stretch', 'not_larger', 'not_smaller'] as const)
+      ? a.oneOf('keep_aspect_ratio_policy', ['stretch', 'not_larger', 'not_smaller'] as const, 'stretch')
       : 'stretch',
     roiInput: 1, scalesInput: 2, sizesInput: 3, scales: [],
   };
@@ -226,7 +215,7 @@ function upsampleScalesAttr(a: AttrReader, ctx: AttrContext): number[] {
 
 /** Upsample-1: 4-D NCHW with height_scale and width_scale; "bilinear" is the linear mode. */
 function upsample1Attrs(a: AttrReader, ctx: AttrContext): resize.ResizeAttrs {
-  const mode = oneOf('mode', a.string('mode', 'nearest'), ['nearest', 'bilinear'] as const);
+  const mode = a.oneOf('mode', ['nearest', 'bilinear'] as const, 'nearest');
   const x = ctx.inputTypes[0];
   if (x?.kind === 'tensor' && x.shape !== null && x.shape.length !== 4) fail('MLC2003', `Upsample-1 expects a 4-D input, got rank ${x.shape.length}`);
   const scales = [1, 1, a.float('height_scale'), a.float('width_scale')];
@@ -269,7 +258,7 @@ export const OPS: readonly AnyOpDef[] = [
 
   { op: 'Resize', since: 10, until: 10, kernel: kr('resize'), constraints: { T: ALL_TYPES }, inputs: ['T', 'float32'], outputs: ['T'],
     attrs: (a: AttrReader, ctx: AttrContext) =>
-      legacyResizeAttrs(oneOf('mode', a.string('mode', 'nearest'), RESIZE_MODES_10), ctx, { scalesInput: 1, scales: [] }),
+      legacyResizeAttrs(a.oneOf('mode', RESIZE_MODES_10, 'nearest'), ctx, { scalesInput: 1, scales: [] }),
     shapes: resizeShape },
   { op: 'Resize', since: 11, until: 12, kernel: kr('resize'), constraints: { T1: ALL_TYPES, T2: FLOAT_TYPES },
     inputs: ['T1', 'T2', 'float32', 'int64'], outputs: ['T1'], minInputs: 3, attrs: resizeAttrs, shapes: resizeShape },
@@ -279,11 +268,11 @@ export const OPS: readonly AnyOpDef[] = [
   { op: 'Upsample', since: 1, until: 6, kernel: kr('resize'), constraints: { T: FLOAT_TYPES }, inputs: ['T'], outputs: ['T'],
     attrs: upsample1Attrs, shapes: resizeShape },
   { op: 'Upsample', since: 7, until: 8, kernel: kr('resize'), constraints: { T: ALL_TYPES }, inputs: ['T'], outputs: ['T'],
-    attrs: (a: AttrReader, ctx: AttrContext) => legacyResizeAttrs(oneOf('mode', a.string('mode', 'nearest'), RESIZE_MODES_10), ctx,
+    attrs: (a: AttrReader, ctx: AttrContext) => legacyResizeAttrs(a.oneOf('mode', RESIZE_MODES_10, 'nearest'), ctx,
       { scalesInput: -1, scales: upsampleScalesAttr(a, ctx) }),
     shapes: resizeShape },
   { op: 'Upsample', since: 9, until: 9, kernel: kr('resize'), constraints: { T: ALL_TYPES }, inputs: ['T', 'float32'], outputs: ['T'],
     attrs: (a: AttrReader, ctx: AttrContext) =>
-      legacyResizeAttrs(oneOf('mode', a.string('mode', 'nearest'), RESIZE_MODES_10), ctx, { scalesInput: 1, scales: [] }),
+      legacyResizeAttrs(a.oneOf('mode', RESIZE_MODES_10, 'nearest'), ctx, { scalesInput: 1, scales: [] }),
     shapes: resizeShape },
 ];

@@ -33,11 +33,11 @@ const RNN: RecurrentKind = { op: 'RNN', kernel: 'rnn', defaults: ['tanh'], maxIn
 const GRU: RecurrentKind = {
   op: 'GRU', kernel: 'gru', defaults: ['sigmoid', 'tanh'], maxInputs: 6, outputs: ['T', 'T'],
   // GRU-1 has no linear_before_reset: its behaviour is the default 0.
-  extra: (a, ctx) => ({ linearBeforeReset: ctx.opset >= 3 ? flag(a, 'linear_before_reset') : false }),
+  extra: (a, ctx) => ({ linearBeforeReset: ctx.opset >= 3 ? a.flag('linear_before_reset') : false }),
 };
 const LSTM: RecurrentKind = {
   op: 'LSTM', kernel: 'lstm', defaults: ['sigmoid', 'tanh', 'tanh'], maxInputs: 8, outputs: ['T', 'T', 'T'],
-  extra: (a) => ({ inputForget: flag(a, 'input_forget') }),
+  extra: (a) => ({ inputForget: a.flag('input_forget') }),
 };
 
 export const OPS: readonly AnyOpDef[] = [
@@ -83,11 +83,6 @@ function commonAttrs(a: AttrReader, ctx: AttrContext, kind: RecurrentKind): Recu
   };
 }
 
-function flag(a: AttrReader, name: string): boolean {
-  const v = a.int(name, 0);
-  if (v !== 0 && v !== 1) fail('MLC2003', `attribute "${name}" must be 0 or 1, got ${v}`);
-  return v === 1;
-}
 
 // Whether each function takes alpha / beta, and their defaults (those of the ONNX
 // op of the same name; ScaledTanh has none in its schema, 1 keeps it a tanh).

@@ -35,7 +35,7 @@ export const OPS: readonly AnyOpDef[] = [
   {
     op: 'STFT', since: 17, kernel: k('stft'), constraints: { T1: FLOAT_TYPES, T2: INDEX }, inputs: ['T1', 'T2', 'T1', 'T2'], outputs: ['T1'],
     minInputs: 2, maxInputs: 4,
-    attrs: (a) => ({ onesided: flag(a, 'onesided', 1) }),
+    attrs: (a) => ({ onesided: a.flag('onesided', 1) }),
     shapes: stftShapes,
   },
   windowEntry('HannWindow', 'hannWindow'),
@@ -56,21 +56,16 @@ export const OPS: readonly AnyOpDef[] = [
 function windowEntry(op: string, kernel: string): AnyOpDef {
   return {
     op, since: 17, kernel: k(kernel), constraints: { T1: INDEX }, inputs: ['T1'], outputs: ['*'],
-    attrs: (a): WindowAttrs => ({ periodic: flag(a, 'periodic', 1), type: outputDatatype(a) }),
+    attrs: (a): WindowAttrs => ({ periodic: a.flag('periodic', 1), type: outputDatatype(a) }),
     outputTypes: (_ctx, attrs: WindowAttrs) => [tensorType(attrs.type, null)],
     shapes: (_s, _attrs, ctx) => [[constScalar(ctx, 0)]],
   };
 }
 
 function dftFlags(a: AttrReader): { inverse: boolean; onesided: boolean } {
-  return { inverse: flag(a, 'inverse', 0), onesided: flag(a, 'onesided', 0) };
+  return { inverse: a.flag('inverse', 0), onesided: a.flag('onesided', 0) };
 }
 
-function flag(a: AttrReader, name: string, def: 0 | 1): boolean {
-  const v = a.int(name, def);
-  if (v !== 0 && v !== 1) fail('MLC2003', `attribute "${name}" must be 0 or 1, got ${v}`);
-  return v === 1;
-}
 
 /** output_datatype (default float32): any numeric element type the runtime holds. */
 function outputDatatype(a: AttrReader): DType {

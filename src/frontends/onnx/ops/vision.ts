@@ -23,18 +23,7 @@ const FLOATS = FLOAT_TYPES;
 const INDEX_TYPES: readonly DType[] = ['int32', 'int64'];
 type Shapes = readonly (readonly Dim[] | null)[];
 
-function oneOf<T extends string>(name: string, v: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(v)) {
-    fail('MLC2003', `attribute "${name}" must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
-  }
-  return v as T;
-}
 
-function flag(a: AttrReader, name: string): boolean {
-  const v = a.int(name, 0);
-  if (v !== 0 && v !== 1) fail('MLC2003', `attribute "${name}" must be 0 or 1, got ${v}`);
-  return v === 1;
-}
 
 function positiveInts(a: AttrReader, name: string): number[] {
   const v = a.ints(name, []);
@@ -62,7 +51,7 @@ const GRID_PADDINGS: readonly grid.GridPadding[] = ['zeros', 'border', 'reflecti
 function gridSampleAttrs(a: AttrReader, ctx: AttrContext): grid.GridSampleAttrs {
   const legacy = ctx.opset < 20;
   const modes = legacy ? ['bilinear', 'nearest', 'bicubic'] : ['linear', 'nearest', 'cubic'];
-  const mode = oneOf('mode', a.string('mode', modes[0]), modes);
+  const mode = a.oneOf('mode', modes, modes[0]);
   const x = ctx.inputTypes[0];
   if (legacy && x?.kind === 'tensor' && x.shape !== null && x.shape.length !== 4) {
     fail('MLC2003', `GridSample-16 takes a 4-D input, got rank ${x.shape.length}`);
@@ -71,8 +60,8 @@ function gridSampleAttrs(a: AttrReader, ctx: AttrContext): grid.GridSampleAttrs 
   if (x?.kind === 'tensor' && x.dtype === 'string' && mode !== 'nearest') fail('MLC3005', `GridSample mode ${mode} cannot interpolate strings (only nearest can)`);
   return {
     mode: mode === 'bilinear' ? 'linear' : mode === 'bicubic' ? 'cubic' : (mode as grid.GridMode),
-    padding: oneOf('padding_mode', a.string('padding_mode', 'zeros'), GRID_PADDINGS),
-    alignCorners: flag(a, 'align_corners'),
+    padding: a.oneOf('padding_mode', GRID_PADDINGS, 'zeros'),
+    alignCorners: a.flag('align_corners'),
   };
 }
 
@@ -101,10 +90,10 @@ function roiAlignAttrs(a: AttrReader, ctx: AttrContext): detect.RoiAlignAttrs {
   if (samplingRatio < 0) fail('MLC2003', `attribute "sampling_ratio" must be >= 0, got ${samplingRatio}`);
   // RoiAlign-10 has no coordinate_transformation_mode: it behaves as output_half_pixel.
   const ctm = ctx.opset >= 16
-    ? oneOf('coordinate_transformation_mode', a.string('coordinate_transformation_mode', 'half_pixel'), ['half_pixel', 'output_half_pixel'])
+    ? a.oneOf('coordinate_transformation_mode', ['half_pixel', 'output_half_pixel'], 'half_pixel')
     : 'output_half_pixel';
   return {
-    mode: oneOf('mode', a.string('mode', 'avg'), ['avg', 'max'] as const),
+    mode: a.oneOf('mode', ['avg', 'max'] as const, 'avg'),
     outputHeight, outputWidth, samplingRatio,
     spatialScale: a.float('spatial_scale', 1),
     halfPixel: ctm === 'half_pixel',
@@ -165,7 +154,7 @@ export const OPS: readonly AnyOpDef[] = [
   { op: 'GridSample', since: 16, kernel: kg('gridSample'), constraints: { T1: ALL_TYPES, T2: FLOATS }, inputs: ['T1', 'T2'], outputs: ['T1'],
     attrs: gridSampleAttrs, shapes: gridSampleShape },
   { op: 'AffineGrid', since: 20, kernel: kg('affineGrid'), constraints: { T1: FLOATS }, inputs: ['T1', 'int64'], outputs: ['T1'],
-    attrs: (a) => ({ alignCorners: flag(a, 'align_corners') }), shapes: affineGridShape },
+    attrs: (a) => ({ alignCorners: a.flag('align_corners') }), shapes: affineGridShape },
   // NonMaxSuppression-11 only refined shape inference.
   { op: 'NonMaxSuppression', since: 10, kernel: kt('nonMaxSuppression'),
     inputs: ['float32', 'float32', 'int64', 'float32', 'float32'], outputs: ['int64'], minInputs: 2, maxInputs: 5,
