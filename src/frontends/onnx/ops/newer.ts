@@ -1,0 +1,3 @@
+import type { AnyOpDef } from './types.js';
+
+export const OPS: readonly AnyOpDef[] = [];
