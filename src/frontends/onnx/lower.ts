@@ -214,11 +214,19 @@ class GraphLowerer {
     };
     const attrs = (def.attrs ? def.attrs(reader, ctx) : {}) as Attrs;
     const outTypes = inferOutputTypes(def, bound, ctx, attrs, outputs.length);
-    const regions: Region[] = (def.subgraphs ?? []).map((attrName) => {
+    // Subgraph attributes become regions in the order the entry lists them; a name
+    // ending in '?' is optional and, when absent, takes no region slot.
+    const regions: Region[] = [];
+    for (const spec of def.subgraphs ?? []) {
+      const optional = spec.endsWith('?');
+      const attrName = optional ? spec.slice(0, -1) : spec;
       const g = reader.graph(attrName, true);
-      if (g === undefined) return fail('MLC2003', `required subgraph attribute "${attrName}" is missing`);
-      return this.lowerSubgraph(g, scope, `${nodePath}/${attrName}`);
-    });
+      if (g === undefined) {
+        if (optional) continue;
+        fail('MLC2003', `required subgraph attribute "${attrName}" is missing`);
+      }
+      regions.push(this.lowerSubgraph(g, scope, `${nodePath}/${attrName}`));
+    }
     const results = outputs.map((n, i) => {
       const id = this.b.value(n, outTypes[i] ?? UNKNOWN);
       if (n !== '') {

@@ -67,7 +67,8 @@ export interface OpDef<A = Record<string, AttrValue>> {
   readonly shapes?: (inputShapes: readonly (readonly Dim[] | null)[], attrs: A, ctx: AttrContext) => readonly (readonly Dim[] | null)[];
   /**
    * Attributes holding subgraphs, in the order the kernel receives them as region
-   * callbacks (If: then_branch, else_branch; Loop and Scan: body).
+   * callbacks (If: then_branch, else_branch; Loop and Scan: body). A name ending
+   * in '?' is optional: when the node lacks it, no region is passed for it.
    */
   readonly subgraphs?: readonly string[];
   /** Never constant-fold (random ops). */
