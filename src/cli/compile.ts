@@ -35,12 +35,10 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
 };
 
 export async function compileCommand(modelFile: string, flags: CompileFlags): Promise<number> {
-  if (flags.target === 'server') {
-    throw new UsageError('the server target (--target server) is not available in this build yet; use --target module');
-  }
   if (flags.name !== undefined && flags.name.trim() === '') throw new UsageError('--name must not be empty');
   checkModelPath(modelFile, false);
   if (flags.out !== undefined) checkOutputDir(flags.out, '--out');
+  if (flags.target === 'server') return compileServer(modelFile, flags);
   const { fieldSpec, generateModule, loadProgram, writeModuleDir } = await import('../api.js');
   const start = performance.now();
   const program = loadProgram(modelFile, { name: flags.name, optimize: flags.optimize });
@@ -62,6 +60,28 @@ export async function compileCommand(modelFile: string, flags: CompileFlags): Pr
   for (const l of formatFields(program.inputs.map((i) => fieldSpec(i.name, i.type)))) print(l);
   print('outputs:');
   for (const l of formatFields(program.outputs.map((o) => fieldSpec(o.name, o.type)))) print(l);
+  return ExitCode.ok;
+}
+
+/** --target server: the model joins (or starts) a server directory (docs/server.md). */
+async function compileServer(modelFile: string, flags: CompileFlags): Promise<number> {
+  const { loadProgram } = await import('../api.js');
+  const { writeServerDir, serverModelName, ServerOptionError } = await import('../server-api.js');
+  const start = performance.now();
+  const program = loadProgram(modelFile, { name: flags.name, optimize: flags.optimize });
+  const outDir = flags.out ?? join('out', serverModelName(program.name));
+  let r;
+  try {
+    r = await writeServerDir(program, outDir, { name: flags.name, modelVersion: flags.modelVersion, optimize: flags.optimize });
+  } catch (e) {
+    if (e instanceof ServerOptionError) throw new UsageError(e.message);
+    throw e;
+  }
+  const shownDir = relative(process.cwd(), outDir) || '.';
+  print(`Compiled ${basename(modelFile)} into server ${shownDir}/ as model ${JSON.stringify(r.name)} version ${JSON.stringify(r.version)} in ${formatDuration(performance.now() - start)}`);
+  print(`  models: ${r.models.map((m) => `${m.name}/${m.version}`).join(', ')}`);
+  print(`  start:  node ${join(shownDir, 'server.mjs')}   (PORT=8080 by default; routes in docs/server.md)`);
+  print(`  image:  ${join(shownDir, 'Dockerfile')}, Kubernetes manifests in ${join(shownDir, 'k8s')}/`);
   return ExitCode.ok;
 }
 

@@ -133,11 +133,13 @@ describe('help and flags', { concurrency: 4 }, () => {
     assert.match(r.stderr, /Usage: mlcompile/);
   });
 
-  test('--target server is accepted but not available yet (2)', async () => {
-    const r = await cli([ident, '--target', 'server', '--out', f('server-out')]);
-    assertExit(r, 2);
-    assert.match(r.stderr, /server target .*not available/);
-    assert.equal(existsSync(f('server-out')), false);
+  test('--target server writes a server directory with a version and a bundled server', async () => {
+    const r = await cli([ident, '--target', 'server', '--out', f('server-out'), '--name', 'ident', '--model-version', '3']);
+    assertExit(r, 0);
+    for (const file of ['server.mjs', 'Dockerfile', 'openapi.json', 'models/ident/3/model.mjs', 'models/ident/3/manifest.json']) {
+      assert.ok(existsSync(join(f('server-out'), file)), file);
+    }
+    assert.match(r.stdout, /ident\/3/);
   });
 
   test('an unknown --target is a usage error (2)', async () => {

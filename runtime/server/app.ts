@@ -1,0 +1,106 @@
+// The fastify application: one plugin per concern (health, Open Inference
+// Protocol, SageMaker/MLflow, metrics, the OpenAPI document), one error handler
+// that answers every failure as JSON from the coded catalogue (errors.ts).
+
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { DEFAULT_BODY_LIMIT } from './config.js';
+import type { AppContext, ServerState } from './context.js';
+import { ServerError, classifyError } from './errors.js';
+import { healthPlugin } from './health.js';
+import { Metrics } from './metrics.js';
+import type { ModelRepository } from './models-repository.js';
+import { oipPlugin } from './oip-routes.js';
+import { openapiPlugin } from './openapi-route.js';
+import { sagemakerPlugin } from './sagemaker-routes.js';
+
+declare const __MLCOMPILE_VERSION__: string | undefined;
+
+/** The compiler version the bundle was built by (esbuild `define`); "0.0.0-dev" when run from source. */
+export const SERVER_VERSION = typeof __MLCOMPILE_VERSION__ === 'string' ? __MLCOMPILE_VERSION__ : '0.0.0-dev';
+
+/** Bodies declared up to this size (or 4 × the limit) are drained after a 413, not cut off. */
+const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+export interface AppOptions {
+  readonly repository: ModelRepository;
+  /** Largest request body in bytes (default 5 MB). */
+  readonly bodyLimit?: number;
+  readonly logger?: FastifyServerOptions['logger'];
+  readonly state?: ServerState;
+  /** The metrics registry to use (a fresh one by default); false for none. */
+  readonly metrics?: Metrics | false;
+  /** OpenAPI document text to serve at GET /openapi.json. */
+  readonly openapi?: string;
+}
+
+export interface App {
+  readonly app: FastifyInstance;
+  readonly context: AppContext;
+  readonly metrics: Metrics | null;
+}
+
+export function buildApp(opts: AppOptions): App {
+  const app = Fastify({
+    bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    logger: opts.logger ?? false,
+    // No log line per request: the hot path stays quiet; /metrics counts requests.
+    logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: { ignoreTrailingSlash: true },
+    // A slow or stalled client cannot hold a connection forever.
+    requestTimeout: 120_000,
+    // Request schemas are checked strictly: a string where a number belongs is an error, not coerced.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, allowUnionTypes: true } },
+  });
+  const context: AppContext = {
+    repository: opts.repository,
+    state: opts.state ?? { ready: true },
+    serverName: 'mlcompile',
+    serverVersion: SERVER_VERSION,
+  };
+  const metrics = opts.metrics === false ? null : opts.metrics ?? new Metrics();
+
+  app.decorateRequest('mlModel', null);
+  app.decorateRequest('mlInferSeconds', 0);
+  app.decorateRequest('mlErrorCode', null);
+
+  // CSV for /invocations; other routes then reject the text through their body schema.
+  app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  // A body declared larger than the limit is answered at once with 413, and what the
+  // client is still sending is read and discarded rather than cut off: clients that
+  // write the whole body before reading (fetch, Python requests) then see the 413
+  // instead of a broken pipe. Beyond DRAIN_LIMIT the connection is closed instead.
+  const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const drainLimit = Math.max(4 * bodyLimit, DRAIN_LIMIT);
+  app.addHook('onRequest', (req, reply, done) => {
+    const declared = req.headers['content-length'];
+    if (declared === undefined || !(Number(declared) > bodyLimit)) {
+      done();
+      return;
+    }
+    if (Number(declared) <= drainLimit) req.raw.resume();
+    else reply.header('connection', 'close');
+    done(new ServerError('MLS_ERR_BODY_TOO_LARGE', `the request body (${declared} bytes) is larger than the server accepts (${bodyLimit} bytes, MLCOMPILE_BODY_LIMIT)`));
+  });
+
+  app.setErrorHandler((error, req, reply) => {
+    const e = classifyError(error);
+    req.mlErrorCode = e.code;
+    if (e.status >= 500) req.log.error({ err: error }, e.message);
+    reply.code(e.status).type('application/json; charset=utf-8').send({ error: e.message, code: e.code });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    req.mlErrorCode = 'MLS_ERR_NOT_FOUND';
+    reply.code(404).type('application/json; charset=utf-8').send({ error: `no route ${req.method} ${req.url.split('?')[0]}`, code: 'MLS_ERR_NOT_FOUND' });
+  });
+
+  if (metrics !== null) {
+    metrics.setModels(opts.repository);
+    app.register(metrics.plugin());
+  }
+  app.register(healthPlugin(context));
+  app.register(oipPlugin(context));
+  app.register(sagemakerPlugin(context));
+  if (opts.openapi !== undefined) app.register(openapiPlugin(opts.openapi));
+  return { app, context, metrics };
+}

@@ -1,0 +1,56 @@
+// The server's settings, from the environment (docs/server.md lists them).
+
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_HOST = '0.0.0.0';
+/** 5 MB (MiB): the default request body limit. */
+export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface ServerConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly bodyLimit: number;
+  readonly modelsDir: string;
+  readonly defaultModel: string | undefined;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+
+/** "5242880", "512kb", "5mb", "1.5 MiB" → bytes (units are powers of 1024). */
+export function parseByteSize(text: string, name: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = m === null ? undefined : UNITS[m[2].toLowerCase()];
+  if (m === null || unit === undefined) throw new ConfigError(`${name}=${JSON.stringify(text)}: give a size in bytes, or with a unit: 512kb, 5mb, 1gb`);
+  const bytes = Math.floor(Number(m[1]) * unit);
+  if (bytes < 1) throw new ConfigError(`${name}=${JSON.stringify(text)}: the size must be at least 1 byte`);
+  return bytes;
+}
+
+export function readConfig(env: Readonly<Record<string, string | undefined>>, defaultModelsDir: string): ServerConfig {
+  const portText = env.PORT ?? '';
+  let port = DEFAULT_PORT;
+  if (portText.trim() !== '') {
+    port = Number(portText);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT=${JSON.stringify(portText)}: give a port number from 0 to 65535`);
+  }
+  const logLevel = (env.MLCOMPILE_LOG_LEVEL ?? 'info').trim().toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`MLCOMPILE_LOG_LEVEL=${JSON.stringify(logLevel)}: use one of ${LOG_LEVELS.join(', ')}`);
+  const limitText = env.MLCOMPILE_BODY_LIMIT ?? '';
+  return {
+    port,
+    host: env.HOST !== undefined && env.HOST.trim() !== '' ? env.HOST.trim() : DEFAULT_HOST,
+    bodyLimit: limitText.trim() === '' ? DEFAULT_BODY_LIMIT : parseByteSize(limitText, 'MLCOMPILE_BODY_LIMIT'),
+    modelsDir: env.MLCOMPILE_MODELS_DIR !== undefined && env.MLCOMPILE_MODELS_DIR.trim() !== '' ? env.MLCOMPILE_MODELS_DIR : defaultModelsDir,
+    defaultModel: env.MLCOMPILE_DEFAULT_MODEL !== undefined && env.MLCOMPILE_DEFAULT_MODEL.trim() !== '' ? env.MLCOMPILE_DEFAULT_MODEL.trim() : undefined,
+    logLevel,
+  };
+}

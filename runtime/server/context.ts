@@ -1,0 +1,36 @@
+// What the plugins share: the model repository, the server's state, and the
+// per-request fields routes fill in for the metrics plugin.
+
+import type { ModelRepository, ModelVersion } from './models-repository.js';
+
+export interface ServerState {
+  /** False until the models are loaded and again once shutdown begins (readiness probes then fail). */
+  ready: boolean;
+}
+
+export interface AppContext {
+  readonly repository: ModelRepository;
+  readonly state: ServerState;
+  readonly serverName: string;
+  readonly serverVersion: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The model version a route served (metrics labels). */
+    mlModel: ModelVersion | null;
+    /** Seconds spent inside the model module. */
+    mlInferSeconds: number;
+    /** The catalogue code of the error answered, if any. */
+    mlErrorCode: string | null;
+  }
+}
+
+/**
+ * Marks a plugin as not encapsulated (what the fastify-plugin package does): its
+ * hooks and decorators then apply to the whole application.
+ */
+export function global<T extends object>(plugin: T, name: string): T {
+  Object.assign(plugin, { [Symbol.for('skip-override')]: true, [Symbol.for('fastify.display-name')]: name });
+  return plugin;
+}

@@ -1,0 +1,84 @@
+// Entry point of the bundled server (DIR/server.mjs): read the environment, load
+// the model repository beside this file, listen, and shut down cleanly.
+//   SIGTERM/SIGINT: readiness turns false, in-flight requests finish, then exit 0.
+//   SIGHUP: load model versions added to the repository since startup.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { buildApp } from './app.js';
+import { ConfigError, readConfig } from './config.js';
+import { ModelRepository, loadModels } from './models-repository.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = readConfig(process.env, fileURLToPath(new URL('./models/', import.meta.url)));
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`mlcompile server: ${e.message}\n`);
+    process.exit(2);
+  }
+  const openapiFile = fileURLToPath(new URL('./openapi.json', import.meta.url));
+  const repository = new ModelRepository(config.defaultModel);
+  const state = { ready: false };
+  const { app, metrics } = buildApp({
+    repository,
+    state,
+    bodyLimit: config.bodyLimit,
+    logger: { level: config.logLevel },
+    openapi: existsSync(openapiFile) ? readFileSync(openapiFile, 'utf8') : undefined,
+  });
+  const log = app.log;
+
+  try {
+    const report = await loadModels(repository, config.modelsDir);
+    for (const s of report.skipped) log.warn(`skipped ${s}`);
+  } catch (e) {
+    log.fatal((e as Error).message);
+    process.exit(1);
+  }
+  if (repository.size === 0) {
+    log.fatal(`no models found in ${config.modelsDir} (expected <name>/<version>/model.mjs)`);
+    process.exit(1);
+  }
+  if (config.defaultModel !== undefined && !repository.names().includes(config.defaultModel)) {
+    log.fatal(`MLCOMPILE_DEFAULT_MODEL=${config.defaultModel} is not a loaded model (${repository.names().join(', ')})`);
+    process.exit(2);
+  }
+  metrics?.setModels(repository);
+
+  await app.listen({ port: config.port, host: config.host });
+  state.ready = true;
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  log.info({ port, host: config.host, models: repository.all().map((m) => `${m.name}/${m.version}`) }, `mlcompile server ready on port ${port}`);
+
+  let closing = false;
+  const shutdown = (signal: string): void => {
+    if (closing) {
+      log.warn(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    closing = true;
+    state.ready = false;
+    log.info(`${signal}: finishing in-flight requests`);
+    app.close().then(() => process.exit(0), (e: Error) => {
+      log.error(e.message);
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGHUP', () => {
+    loadModels(repository, config.modelsDir).then((r) => {
+      metrics?.setModels(repository);
+      log.info({ added: r.loaded.map((m) => `${m.name}/${m.version}`) }, `SIGHUP: ${r.loaded.length} model version(s) added`);
+      for (const s of r.skipped) log.warn(`skipped ${s}`);
+    }, (e: Error) => log.error(`SIGHUP: ${e.message}`));
+  });
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`mlcompile server: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});

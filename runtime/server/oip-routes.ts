@@ -1,0 +1,60 @@
+// Open Inference Protocol (KServe V2) REST: server metadata, model metadata and
+// readiness, and inference, each with and without /versions/{model_version}.
+// Spec: shared/specs/open-inference-protocol/inference_rest.md.
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppContext } from './context.js';
+import { decodeInputs, encodeResponse, requestedOutputs, type InferenceRequest } from './oip-codec.js';
+import {
+  errorResponses, inferenceRequest, inferenceResponse, modelMetadataResponse, modelParams, modelReadyResponse,
+  serverMetadataResponse, versionParams,
+} from './schemas.js';
+
+interface ModelRoute {
+  Params: { model_name: string; model_version?: string };
+}
+
+interface InferRoute extends ModelRoute {
+  Body: InferenceRequest;
+}
+
+/** Extensions this server offers beyond the core protocol (listed by GET /v2). */
+export const EXTENSIONS = ['sagemaker', 'mlflow', 'metrics'] as const;
+
+export function oipPlugin(ctx: AppContext) {
+  const repo = ctx.repository;
+  return async function oip(app: FastifyInstance): Promise<void> {
+    const serverMetadata = { name: ctx.serverName, version: ctx.serverVersion, extensions: [...EXTENSIONS] };
+    app.get('/v2', { schema: { response: { 200: serverMetadataResponse, ...errorResponses } } }, () => serverMetadata);
+
+    for (const [suffix, params] of [['', modelParams], ['/versions/:model_version', versionParams]] as const) {
+      const base = `/v2/models/:model_name${suffix}`;
+
+      app.get<ModelRoute>(base, { schema: { params, response: { 200: modelMetadataResponse, ...errorResponses } } }, (req) => {
+        const { model_name: name, model_version: version } = req.params;
+        req.mlModel = repo.resolve(name, version);
+        return repo.metadataOf(name, version);
+      });
+
+      app.get<ModelRoute>(`${base}/ready`, { schema: { params, response: { 200: modelReadyResponse, ...errorResponses } } }, (req) => {
+        const m = repo.resolve(req.params.model_name, req.params.model_version);
+        req.mlModel = m;
+        return { name: m.name, version: m.version, ready: ctx.state.ready };
+      });
+
+      app.post<InferRoute>(`${base}/infer`, {
+        schema: { params, body: inferenceRequest, response: { 200: inferenceResponse, ...errorResponses } },
+      }, (req: FastifyRequest<InferRoute>) => {
+        const model = repo.resolve(req.params.model_name, req.params.model_version);
+        req.mlModel = model;
+        const body = req.body;
+        const ports = requestedOutputs(model, body.outputs);
+        const feeds = decodeInputs(model, body);
+        const t0 = performance.now();
+        const results = model.call(feeds);
+        req.mlInferSeconds = (performance.now() - t0) / 1000;
+        return encodeResponse(model, body, ports, results);
+      });
+    }
+  };
+}

@@ -1,0 +1,155 @@
+// The programmatic API of the server target (CONTRACT §3): compile a model into a
+// server directory, or add a version to one.
+//
+//   DIR/server.mjs                       the bundled server (runtime/server + fastify + prom-client)
+//   DIR/models/<name>/<version>/         model.mjs .cjs .d.ts .ts, runtime sources, manifest.json
+//   DIR/openapi.json  DIR/README.md  DIR/Dockerfile  DIR/.dockerignore  DIR/k8s/*.yaml
+//   DIR/THIRD-PARTY-NOTICES.txt
+//
+// Everything outside models/<name>/<version>/ is regenerated from all the manifests
+// in DIR, so adding a version keeps the others and describes them all.
+
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { emitDockerfile, emitDockerignore } from '../generators/deploy/dockerfile.js';
+import { emitDeployment, emitHpa, emitService } from '../generators/deploy/k8s.js';
+import { dnsLabel, type DeployModel, type DeployOptions } from '../generators/deploy/options.js';
+import { emitReadme } from '../generators/deploy/readme.js';
+import { bundleServer } from '../generators/server/bundle.js';
+import { emitManifest, manifestText, parseManifest, type ModelManifest } from '../generators/server/emit-manifest.js';
+import { emitNotices } from '../generators/server/notices.js';
+import { emitOpenApi } from '../generators/server/openapi.js';
+import { NAME_PATTERN, compareVersions } from '../runtime/server/models-repository.js';
+import { PACKAGE_ROOT, fieldSpec, generateModule, loadProgram, writeModuleDir, type CompiledModule, type LoadOptions, type Program } from './api.js';
+import { COMPILER_NAME, COMPILER_VERSION } from './version.js';
+
+export interface ServerCompileOptions extends LoadOptions {
+  /** URL and directory name of the model (default: the model's own name or the file stem, made URL-safe). */
+  readonly name?: string;
+  /** The version directory (default "1"). */
+  readonly modelVersion?: string;
+}
+
+export interface CompiledServer {
+  readonly outDir: string;
+  readonly name: string;
+  readonly version: string;
+  readonly module: CompiledModule;
+  /** Every model version now in the directory. */
+  readonly models: readonly { readonly name: string; readonly version: string }[];
+  /** Files written, relative to outDir, sorted. */
+  readonly files: readonly string[];
+}
+
+/** A --name or --model-version the server cannot use (the CLI reports it as a usage error). */
+export class ServerOptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServerOptionError';
+  }
+}
+
+export const SERVER_PORT = 8080;
+
+function checkSegment(value: string, what: string): string {
+  if (!NAME_PATTERN.test(value)) {
+    throw new ServerOptionError(`${what} ${JSON.stringify(value)} cannot be used in URLs and directory names: use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+  }
+  return value;
+}
+
+/** A model's own name made usable as a URL segment and directory name. */
+export function serverModelName(name: string): string {
+  const s = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._-]+/, '').slice(0, 128);
+  return s === '' ? 'model' : s;
+}
+
+/** Compiles `file` into the server directory `outDir` as models/<name>/<version>/, keeping other versions. */
+export async function compileServerToDir(file: string, outDir: string, opts: ServerCompileOptions = {}): Promise<CompiledServer> {
+  if (opts.name !== undefined) checkSegment(opts.name, 'model name');
+  if (opts.modelVersion !== undefined) checkSegment(opts.modelVersion, 'model version');
+  const program = loadProgram(file, opts);
+  return writeServerDir(program, outDir, opts);
+}
+
+/** The same, from a program already loaded (the CLI loads it first to name the default --out). */
+export async function writeServerDir(program: Program, outDir: string, opts: ServerCompileOptions = {}): Promise<CompiledServer> {
+  const name = opts.name !== undefined ? checkSegment(opts.name, 'model name') : serverModelName(program.name);
+  const version = checkSegment(opts.modelVersion ?? '1', 'model version');
+  const compiled = await generateModule(program, { version });
+
+  const versionDir = join(outDir, 'models', name, version);
+  rmSync(versionDir, { recursive: true, force: true });
+  writeModuleDir(compiled, versionDir);
+  const metadata = {
+    format: program.format,
+    source: { file: program.source.file, sha256: program.source.sha256 },
+    compiler: { name: COMPILER_NAME, version: COMPILER_VERSION },
+    // Exactly the module's metadata.inputs/outputs (the same function emits them).
+    inputs: program.inputs.map((i) => fieldSpec(i.name, i.type)),
+    outputs: program.outputs.map((o) => fieldSpec(o.name, o.type)),
+  };
+  writeFileSync(join(versionDir, 'manifest.json'), manifestText(emitManifest({ name, version, metadata, files: compiled.files })));
+
+  const manifests = readManifests(join(outDir, 'models'));
+  const latest = new Map<string, string>();
+  for (const m of manifests) latest.set(m.name, m.version); // sorted by version: the last one wins
+  const compiler = `${COMPILER_NAME} ${COMPILER_VERSION}`;
+  const deploy: DeployOptions = {
+    compiler,
+    appName: dnsLabel(manifests[0]?.name ?? name),
+    port: SERVER_PORT,
+    models: manifests.map(deployModel),
+    latest,
+  };
+  const bundle = await bundleServer(PACKAGE_ROOT, compiler);
+  const top: Record<string, string> = {
+    'server.mjs': bundle.code,
+    'THIRD-PARTY-NOTICES.txt': emitNotices(PACKAGE_ROOT, bundle.packages, `Third-party software bundled into server.mjs by ${compiler}.`),
+    'openapi.json': JSON.stringify(emitOpenApi({ compilerVersion: COMPILER_VERSION, models: manifests, latest }), null, 2) + '\n',
+    'README.md': emitReadme(deploy),
+    'Dockerfile': emitDockerfile(deploy),
+    '.dockerignore': emitDockerignore(deploy),
+    'k8s/deployment.yaml': emitDeployment(deploy),
+    'k8s/service.yaml': emitService(deploy),
+    'k8s/hpa.yaml': emitHpa(deploy),
+  };
+  for (const [rel, text] of Object.entries(top)) {
+    const path = join(outDir, rel);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  }
+  const written = [...Object.keys(top), ...listFiles(versionDir).map((f) => `models/${name}/${version}/${f}`)].sort();
+  return { outDir, name, version, module: compiled, models: manifests.map((m) => ({ name: m.name, version: m.version })), files: written };
+}
+
+function subdirs(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+}
+
+/** Every readable manifest under models/, sorted by name (code units) then version (natural order). */
+function readManifests(modelsDir: string): ModelManifest[] {
+  const out: ModelManifest[] = [];
+  for (const name of subdirs(modelsDir).sort()) {
+    for (const version of subdirs(join(modelsDir, name)).sort(compareVersions)) {
+      const file = join(modelsDir, name, version, 'manifest.json');
+      if (!existsSync(file)) continue;
+      const m = parseManifest(readFileSync(file, 'utf8'));
+      if (m !== undefined && m.name === name && m.version === version) out.push(m);
+    }
+  }
+  return out;
+}
+
+function deployModel(m: ModelManifest): DeployModel {
+  const port = (p: ModelManifest['inputs'][number]) => ({ name: p.name, datatype: p.datatype, shape: p.oipShape, type: p.type });
+  return { name: m.name, version: m.version, format: m.format, sha256: m.source.sha256, inputs: m.inputs.map(port), outputs: m.outputs.map(port) };
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath ?? d.path, d.name).slice(dir.length + 1).split('\\').join('/'))
+    .sort();
+}
