@@ -5,7 +5,8 @@
 
 import { encodeBase64 } from '../../runtime/io/base64.js';
 import { float32ToFloat16Bits as f16bits } from '../../runtime/tensor/float16.js';
-import type { Tensor } from '../../runtime/tensor/tensor.js';
+import { lowpToStorage } from '../../runtime/tensor/lowp.js';
+import { isLowpFloat, isLowpInt, type Tensor } from '../../runtime/tensor/tensor.js';
 import type { AttrValue, Attrs, Program, Region, Stmt, ValueId } from '../../src/ir/program.js';
 import { printType, type IrType } from '../../src/ir/types.js';
 import { lookupPrimitive, type Primitive } from '../../src/primitives/registry.js';
@@ -66,6 +67,8 @@ function tensorBytes(t: Tensor): Uint8Array {
     for (let i = 0; i < src.length; i++) bits[i] = f16bits(src[i]);
     return new Uint8Array(bits.buffer);
   }
+  // bfloat16/float8 bit patterns, sub-byte types packed as in ONNX (constTensor decodes).
+  if (isLowpFloat(t.type) || isLowpInt(t.type)) return lowpToStorage(t.type, d as Float32Array | Int8Array | Uint8Array);
   const v = d as Exclude<typeof d, string[]>;
   return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
 }

@@ -4,7 +4,12 @@
 
 import { decodeBase64 } from './base64.js';
 import { arrayToFloat16Bits, float16BitsToArray, roundToFloat16 } from '../tensor/float16.js';
-import { RuntimeError, allocData, sizeOf, type DType, type Tensor, type TensorData } from '../tensor/tensor.js';
+import {
+  LOWP_INT_RANGES, arrayToLowpBits, lowpBitsToArray, lowpFromStorage, roundToLowp, uint16FromBytes,
+} from '../tensor/lowp.js';
+import {
+  RuntimeError, allocData, isLowpFloat, isLowpInt, sizeOf, type DType, type Tensor, type TensorData,
+} from '../tensor/tensor.js';
 
 /** A tensor as users pass it: typed array or plain array data. */
 export interface TensorLike {
@@ -17,10 +22,17 @@ function inputError(message: string): never {
   throw new RuntimeError('MLR_ERR_BAD_INPUT', message);
 }
 
-/** Decodes an embedded constant: base64 of little-endian element bytes. */
+/**
+ * Decodes an embedded constant: base64 of little-endian element bytes in the
+ * public encoding; low-precision types as in ONNX (bfloat16 and float8 bit
+ * patterns, 4-bit and 2-bit types packed, first element in the low bits).
+ */
 export function constTensor(type: DType, dims: number[], base64: string): Tensor {
   const bytes = decodeBase64(base64);
   const n = sizeOf(dims);
+  if (isLowpFloat(type) || isLowpInt(type)) {
+    return { type, dims, data: lowpFromStorage(type, type === 'bfloat16' ? uint16FromBytes(bytes, n) : bytes, n) };
+  }
   let data: TensorData;
   const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   switch (type) {
@@ -36,6 +48,7 @@ export function constTensor(type: DType, dims: number[], base64: string): Tensor
     case 'int64': data = new BigInt64Array(buf, 0, n); break;
     case 'uint64': data = new BigUint64Array(buf, 0, n); break;
     case 'string': throw new RuntimeError('MLR_ERR_INTERNAL', 'string constants are embedded as arrays');
+    default: throw new RuntimeError('MLR_ERR_INTERNAL', `no constant encoding for type ${type}`);
   }
   return { type, dims, data };
 }
@@ -48,6 +61,7 @@ export function stringTensor(dims: number[], values: string[]): Tensor {
 function fromPlain(type: DType, values: ArrayLike<unknown>, name: string): TensorData {
   const n = values.length;
   const out = allocData(type, n);
+  const lowFloat = isLowpFloat(type) ? type : null, lowInt = isLowpInt(type) ? type : null;
   for (let i = 0; i < n; i++) {
     const v = values[i];
     if (type === 'string') {
@@ -65,16 +79,28 @@ function fromPlain(type: DType, values: ArrayLike<unknown>, name: string): Tenso
       else if (typeof v === 'boolean') x = v ? 1 : 0;
       else if (typeof v === 'bigint') x = Number(v);
       else return inputError(`input "${name}": element ${i} is not a number`);
+      if (lowFloat !== null) x = roundToLowp(lowFloat, x); // as Cast with its defaults
+      else if (lowInt !== null) checkLowpInt(lowInt, x, name, i);
       (out as Float64Array)[i] = type === 'float16' ? roundToFloat16(x) : type === 'bool' ? (x !== 0 ? 1 : 0) : x;
     }
   }
   return out;
 }
 
+/** Values of int4/uint4/int2/uint2 must lie in the type's range. */
+function checkLowpInt(type: 'int4' | 'uint4' | 'int2' | 'uint2', x: number, name: string, i: number): void {
+  const [lo, hi] = LOWP_INT_RANGES[type];
+  if (!(Number.isInteger(x) && x >= lo && x <= hi)) inputError(`input "${name}": element ${i} (${String(x)}) is not a ${type} value (an integer in [${lo}, ${hi}])`);
+}
+
 const TYPED_FOR: Record<string, string> = {
   float32: 'Float32Array', float64: 'Float64Array', float16: 'Uint16Array', int8: 'Int8Array', uint8: 'Uint8Array',
   int16: 'Int16Array', uint16: 'Uint16Array', int32: 'Int32Array', uint32: 'Uint32Array', int64: 'BigInt64Array',
   uint64: 'BigUint64Array', bool: 'Uint8Array',
+  // Low-precision types (README "Low-precision element types"): float bit patterns, integer values.
+  bfloat16: 'Uint16Array', float8e4m3fn: 'Uint8Array', float8e4m3fnuz: 'Uint8Array', float8e5m2: 'Uint8Array',
+  float8e5m2fnuz: 'Uint8Array', float8e8m0: 'Uint8Array', float4e2m1: 'Uint8Array',
+  int4: 'Int8Array', uint4: 'Uint8Array', int2: 'Int8Array', uint2: 'Uint8Array',
 };
 
 function typedName(a: unknown): string {
@@ -107,7 +133,18 @@ export function readFeed(value: unknown, name: string, type: DType, dims: readon
   const kind = typedName(data);
   if (kind === 'Array') internal = fromPlain(type, data, name);
   else if (kind === TYPED_FOR[type]) {
-    internal = type === 'float16' ? float16BitsToArray(data as Uint16Array) : (data as TensorData);
+    if (type === 'float16') internal = float16BitsToArray(data as Uint16Array);
+    else if (isLowpFloat(type)) {
+      const bits = data as Uint8Array | Uint16Array;
+      if (type === 'float4e2m1') {
+        for (let i = 0; i < n; i++) if (bits[i] > 15) inputError(`input "${name}": element ${i} (${bits[i]}) is not a float4e2m1 bit pattern (0 to 15)`);
+      }
+      internal = lowpBitsToArray(type, bits);
+    } else if (isLowpInt(type)) {
+      const vals = data as Int8Array | Uint8Array;
+      for (let i = 0; i < n; i++) checkLowpInt(type, vals[i], name, i);
+      internal = vals;
+    } else internal = data as TensorData;
   } else return inputError(`input "${name}": data for type ${type} must be ${TYPED_FOR[type] ?? 'an array'} or a plain array, got ${kind}`);
   return { type, dims: t.dims.slice(), data: internal };
 }
@@ -116,6 +153,7 @@ export function readFeed(value: unknown, name: string, type: DType, dims: readon
 export function writeResult(t: Tensor): { type: DType; dims: number[]; data: TensorData } {
   let data: TensorData;
   if (t.type === 'float16') data = arrayToFloat16Bits(t.data as Float32Array);
+  else if (isLowpFloat(t.type)) data = arrayToLowpBits(t.type, t.data as Float32Array);
   else if (Array.isArray(t.data)) data = t.data.slice();
   else data = t.data.slice();
   return { type: t.type, dims: t.dims.slice(), data };

@@ -10,36 +10,55 @@
 // parse as booleans. Numbers format as the shortest decimal that reads back to
 // the same value of the source type, non-finite values as "NaN", "INF", "-INF",
 // booleans as "1"/"0", so every cast to string casts back unchanged.
+//
+// Low-precision targets (runtime/tensor/lowp.ts): bfloat16, float8 and float4e2m1
+// round once, to nearest even, straight from the source value (64-bit integers
+// through a sticky reduction, so no double rounding), with `saturate` for the
+// float8 types and `round_mode` for float8e8m0 (which rounds from float32, as the
+// reference does); int4/uint4/int2/uint2 round floats to nearest even and keep
+// the low bits, as other integer targets wrap. Low-precision sources are plain
+// values (floats) or integers and convert like float32 or int8.
 
 import { roundToFloat16 } from './float16.js';
+import { castToLowpInt, roundToLowp, wrapLowpInt, type E8m0RoundMode } from './lowp.js';
 import {
-  isBigType, isFloatType,
-  type BigArray, type DType, type NodeCtx, type NumericArray, type Tensor, type TensorData,
+  isBigType, isFloatType, isLowpFloat, isLowpInt,
+  type BigArray, type DType, type LowpFloatType, type LowpIntType, type NodeCtx, type NumericArray, type Tensor, type TensorData,
 } from './tensor.js';
 
 type Inputs = readonly (Tensor | undefined)[];
 
-export function cast(ctx: NodeCtx, inputs: Inputs, attrs: { readonly to: DType }): Tensor[] {
-  return castTo(ctx, inputs[0] as Tensor, attrs.to);
+/** Cast's attributes; `saturate` (float8 targets, default true) and `roundMode` (float8e8m0, default "up") are optional. */
+export interface CastAttrs {
+  readonly to: DType;
+  readonly saturate?: boolean;
+  readonly roundMode?: E8m0RoundMode;
+}
+
+export function cast(ctx: NodeCtx, inputs: Inputs, attrs: CastAttrs): Tensor[] {
+  return castTo(ctx, inputs[0] as Tensor, attrs.to, attrs.saturate ?? true, attrs.roundMode ?? 'up');
 }
 
 /** CastLike: the target type is that of the second input (its values are unused). */
-export function castLike(ctx: NodeCtx, inputs: Inputs): Tensor[] {
-  return castTo(ctx, inputs[0] as Tensor, (inputs[1] as Tensor).type);
+export function castLike(ctx: NodeCtx, inputs: Inputs, attrs?: { readonly saturate?: boolean; readonly roundMode?: E8m0RoundMode }): Tensor[] {
+  return castTo(ctx, inputs[0] as Tensor, (inputs[1] as Tensor).type, attrs?.saturate ?? true, attrs?.roundMode ?? 'up');
 }
 
-function castTo(ctx: NodeCtx, x: Tensor, to: DType): Tensor[] {
+function castTo(ctx: NodeCtx, x: Tensor, to: DType, saturate: boolean, roundMode: E8m0RoundMode): Tensor[] {
   if (x.type === to) {
     ctx.view(0, to, x.dims, x.data);
     return ctx.done(1);
   }
   const out = ctx.alloc(0, to, x.dims);
-  convert(x.type, x.data, to, out.data);
+  convert(x.type, x.data, to, out.data, saturate, roundMode);
   return ctx.done(1);
 }
 
-/** Writes `src` (of type `from`) converted into `dst` (of type `to`, same length). */
-export function convert(from: DType, src: TensorData, to: DType, dst: TensorData): void {
+/**
+ * Writes `src` (of type `from`) converted into `dst` (of type `to`, same length).
+ * `saturate` and `roundMode` only matter for float8 targets (Cast's attributes).
+ */
+export function convert(from: DType, src: TensorData, to: DType, dst: TensorData, saturate = true, roundMode: E8m0RoundMode = 'up'): void {
   const n = src.length;
   if (to === 'string') {
     const o = dst as string[];
@@ -47,7 +66,19 @@ export function convert(from: DType, src: TensorData, to: DType, dst: TensorData
     return;
   }
   if (from === 'string') {
-    fromStrings(src as string[], to, dst);
+    fromStrings(src as string[], to, dst, saturate, roundMode);
+    return;
+  }
+  if (isLowpFloat(to)) {
+    const o = dst as NumericArray;
+    if (isBigType(from)) { const a = src as BigArray; for (let i = 0; i < n; i++) o[i] = roundToLowp(to, bigSticky(a[i]), saturate, roundMode); }
+    else { const a = src as NumericArray; for (let i = 0; i < n; i++) o[i] = roundToLowp(to, a[i], saturate, roundMode); }
+    return;
+  }
+  if (isLowpInt(to)) {
+    const o = dst as NumericArray;
+    if (isBigType(from)) { const a = src as BigArray; for (let i = 0; i < n; i++) o[i] = lowBits(to, a[i]); }
+    else { const a = src as NumericArray; for (let i = 0; i < n; i++) o[i] = castToLowpInt(to, a[i]); }
     return;
   }
   if (to === 'bool') {
@@ -159,15 +190,29 @@ function bigToNumbers(a: BigArray, to: DType, o: NumericArray): void {
  * folded into a sticky bit instead.
  */
 function bigToFloat32(v: bigint): number {
+  return Math.fround(bigSticky(v));
+}
+
+/**
+ * A 64-bit integer as a double that rounds like it to any precision of 24 bits or
+ * less: exact below 2^53; beyond, 24 significant bits, a guard bit and a sticky
+ * bit (set when any dropped bit was), so one later rounding is correct.
+ */
+function bigSticky(v: bigint): number {
   const neg = v < 0n;
   const m = neg ? -v : v;
   if (m < 2n ** 53n) return Number(v);
   const bits = m.toString(2).length;
-  const drop = BigInt(bits - 26); // keep 24 significant bits, a guard bit and a sticky bit
+  const drop = BigInt(bits - 26);
   let kept = m >> drop;
-  if ((kept << drop) !== m) kept |= 1n; // sticky: some dropped bit was set
-  const r = Number(kept) * 2 ** Number(drop); // exact (26 bits), so Math.fround rounds once
-  return Math.fround(neg ? -r : r);
+  if ((kept << drop) !== m) kept |= 1n;
+  const r = Number(kept) * 2 ** Number(drop); // exact (26 bits)
+  return neg ? -r : r;
+}
+
+/** The low bits of a 64-bit integer as a sub-byte integer value. */
+function lowBits(to: LowpIntType, v: bigint): number {
+  return wrapLowpInt(to, Number(BigInt.asIntN(8, v)));
 }
 
 /** A double rounded to the nearest float16 value (ties to even), in one step. */
@@ -203,9 +248,11 @@ function formatValue(t: DType, v: number | bigint | string): string {
   if (v === Infinity) return 'INF';
   if (v === -Infinity) return '-INF';
   if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  if (t === 'float64') return String(v);
-  const maxDigits = t === 'float32' ? F32_DIGITS : F16_DIGITS;
-  const narrow = t === 'float32' ? Math.fround : roundToFloat16;
+  // float8e8m0 values are powers of two and Cast back rounds up: the exact shortest double reads back.
+  if (t === 'float64' || t === 'float8e8m0') return String(v);
+  const maxDigits = t === 'float16' ? F16_DIGITS : F32_DIGITS; // low-precision floats are float32 values
+  const narrow = t === 'float32' ? Math.fround : t === 'float16' ? roundToFloat16
+    : (x: number): number => roundToLowp(t as LowpFloatType, x, false);
   for (let p = 1; p < maxDigits; p++) {
     const d = Number(v.toPrecision(p));
     if (narrow(d) === v) return String(d);
@@ -241,9 +288,15 @@ function parseBool(s: string): number {
   return parseNumber(t) !== 0 ? 1 : 0;
 }
 
-function fromStrings(a: string[], to: DType, dst: TensorData): void {
+function fromStrings(a: string[], to: DType, dst: TensorData, saturate: boolean, roundMode: E8m0RoundMode): void {
   const n = a.length;
-  if (to === 'bool') {
+  if (isLowpFloat(to)) {
+    const o = dst as NumericArray;
+    for (let i = 0; i < n; i++) o[i] = roundToLowp(to, parseNumber(a[i]), saturate, roundMode);
+  } else if (isLowpInt(to)) {
+    const o = dst as NumericArray;
+    for (let i = 0; i < n; i++) o[i] = lowBits(to, parseInteger(a[i]));
+  } else if (to === 'bool') {
     const o = dst as Uint8Array;
     for (let i = 0; i < n; i++) o[i] = parseBool(a[i]);
   } else if (isBigType(to)) {

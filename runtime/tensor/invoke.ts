@@ -1,8 +1,10 @@
 // The one call site of every kernel in generated code: runs the kernel, rounds
-// float16 results to binary16, and names the node in any error it throws.
+// float16 results to binary16 (and the other low-precision floats to their type,
+// sub-byte integers wrapped into range), and names the node in any error it throws.
 
 import { roundArrayToFloat16 } from './float16.js';
-import { NodeCtx, RuntimeError, type Kernel, type Tensor } from './tensor.js';
+import { roundArrayToLowp, wrapArrayToLowpInt } from './lowp.js';
+import { NodeCtx, RuntimeError, isLowpFloat, isLowpInt, type Kernel, type Tensor } from './tensor.js';
 
 /** A subgraph body compiled to a function: parameters in, yielded values out. */
 export type RegionFn = (args: readonly (Tensor | undefined)[]) => Tensor[];
@@ -26,7 +28,10 @@ export function invoke<A>(
   }
   for (let k = 0; k < out.length; k++) {
     const t = out[k];
-    if (t !== undefined && t.type === 'float16') roundArrayToFloat16(t.data as Float32Array);
+    if (t === undefined) continue;
+    if (t.type === 'float16') roundArrayToFloat16(t.data as Float32Array);
+    else if (isLowpFloat(t.type)) roundArrayToLowp(t.type, t.data as Float32Array);
+    else if (isLowpInt(t.type)) wrapArrayToLowpInt(t.type, t.data as Int8Array | Uint8Array);
   }
   return out;
 }

@@ -9,37 +9,47 @@
 // type. The QLinear ops accumulate in int32 and requantise with the multiplier
 // a_scale * b_scale / y_scale computed in the scales' type.
 //
-// The runtime holds no float8/int4/int2 tensors yet: those quantised types are
-// refused at compile time. Saturation ranges come from `QUANT_RANGES`, so an
-// integer type added later needs its range there (and its storage in tensor.ts).
+// Integer outputs saturate to `QUANT_RANGES` (int4/uint4/int2/uint2 included).
+// float8 outputs are x / scale cast to the type (zero point unused, as in the
+// reference), saturating unless QuantizeLinear's `saturate` is 0; float4e2m1
+// outputs add the zero point and cast (float4e2m1 always saturates).
+// DequantizeLinear of float8 and float4e2m1 ignores the zero point (it must be 0
+// for float8) and multiplies the values by the scale.
 
 import { broadcastShapes, broadcastStrides } from './broadcast.js';
 import { roundToFloat16 } from './float16.js';
-import { fail, normAxis, sizeOf, type DType, type NodeCtx, type NumericArray, type Tensor } from './tensor.js';
+import { roundToLowp } from './lowp.js';
+import { fail, isLowpFloat, normAxis, sizeOf, type DType, type NodeCtx, type NumericArray, type Tensor } from './tensor.js';
 
 type Inputs = readonly (Tensor | undefined)[];
 
 /** Integer types a quantised tensor can have, with their saturation ranges. */
 export const QUANT_RANGES: Readonly<Record<string, readonly [number, number]>> = {
   int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], uint16: [0, 65535],
+  int4: [-8, 7], uint4: [0, 15], int2: [-2, 1], uint2: [0, 3],
 };
 
 /** Float precision of an arithmetic step. */
-export type Precision = 'float16' | 'float32' | 'float64';
+export type Precision = 'float16' | 'float32' | 'float64' | 'bfloat16';
+
+const roundBf16 = (v: number): number => roundToLowp('bfloat16', v);
 
 function rounder(p: Precision): (v: number) => number {
-  return p === 'float32' ? Math.fround : p === 'float16' ? roundToFloat16 : (v) => v;
+  return p === 'float32' ? Math.fround : p === 'float16' ? roundToFloat16 : p === 'bfloat16' ? roundBf16 : (v) => v;
 }
 
-/** The precision numpy gives `a / b` for the two operand types. */
+/** The precision numpy (with ml_dtypes' bfloat16) gives `a / b` for the two operand types. */
 function promote(a: DType, b: DType): Precision {
   if (a === 'float64' || b === 'float64' || a === 'int32' || b === 'int32') return 'float64';
-  return a === 'float32' || b === 'float32' ? 'float32' : 'float16';
+  if (a === 'float32' || b === 'float32') return 'float32';
+  if (a === 'bfloat16' && b === 'bfloat16') return 'bfloat16';
+  return a === 'bfloat16' || b === 'bfloat16' ? 'float32' : 'float16';
 }
 
 /** Whether every value of `type` is exactly representable at precision `p` (no rounding needed). */
 function holdsExactly(p: Precision, type: DType): boolean {
-  return p === 'float64' || type === 'float16' || (p === 'float32' && type === 'float32');
+  if (p === 'float64' || p === type) return true;
+  return p === 'float32' && (type === 'float16' || type === 'bfloat16');
 }
 
 function roundedCopy(d: NumericArray, round: (v: number) => number): Float64Array {
@@ -137,6 +147,8 @@ export interface QuantizeAttrs {
   readonly precision: Precision | null;
   /** Opset 10 has no axis attribute: scale and zero point are per-tensor. */
   readonly allowAxis: boolean;
+  /** float8 outputs: saturate out-of-range values (default true). */
+  readonly saturate?: boolean;
 }
 
 /** QuantizeLinear: y = saturate(round_half_even(x / y_scale) + y_zero_point). */
@@ -148,7 +160,9 @@ export function quantizeLinear(ctx: NodeCtx, inputs: Inputs, a: QuantizeAttrs): 
   const l = layoutOf(x, axis);
   const sm = paramMap(x, scale, axis, a.blockSize, 'y_scale');
   const zm = paramMap(x, zp, axis, a.blockSize, 'y_zero_point');
-  const [lo, hi] = rangeOf(a.outType);
+  const outType = a.outType;
+  const toFloat = isLowpFloat(outType);
+  const [lo, hi] = toFloat ? [0, 0] : rangeOf(outType);
   const precision = a.precision ?? promote(x.type, scale.type);
   const round = rounder(precision);
   const exactX = holdsExactly(precision, x.type);
@@ -161,11 +175,18 @@ export function quantizeLinear(ctx: NodeCtx, inputs: Inputs, a: QuantizeAttrs): 
       let si = paramBase(sm, l, o, d), zi = paramBase(zm, l, o, d);
       for (let n = 0; n < l.inner; n++, i++, si += sStep, zi += zStep) {
         const q = round((exactX ? xs[i] : round(xs[i])) / ss[si]);
-        y[i] = saturate(roundHalfEven(q) + zs[zi], lo, hi);
+        if (toFloat) y[i] = quantFloat(outType, q, zs[zi], round, a.saturate ?? true);
+        else y[i] = saturate(roundHalfEven(q) + zs[zi], lo, hi);
       }
     }
   }
   return ctx.done(1);
+}
+
+/** A quotient cast to a quantised float type: float8 ignores the zero point, float4e2m1 adds it first. */
+function quantFloat(type: DType, q: number, zero: number, round: (v: number) => number, sat: boolean): number {
+  if (type === 'float4e2m1') return roundToLowp(type, round(q + zero));
+  return roundToLowp(type as 'float8e4m3fn', q, sat);
 }
 
 // ---------------------------------------------------------------------------
@@ -174,7 +195,7 @@ export function quantizeLinear(ctx: NodeCtx, inputs: Inputs, a: QuantizeAttrs): 
 export interface DequantizeAttrs {
   readonly axis: number;
   readonly blockSize: number;
-  /** float32 or float16: `output_dtype`, else the scale's type. */
+  /** float32, float16 or bfloat16: `output_dtype`, else the scale's type. */
   readonly outType: DType;
   readonly allowAxis: boolean;
 }
@@ -182,10 +203,16 @@ export interface DequantizeAttrs {
 /**
  * DequantizeLinear: y = (x - x_zero_point) * x_scale, computed in float32 as the
  * reference does (x - x_zero_point is exact) and stored in the output type.
+ * float8 and float4e2m1 inputs have no zero point (a float8 one must be all 0).
  */
 export function dequantizeLinear(ctx: NodeCtx, inputs: Inputs, a: DequantizeAttrs): Tensor[] {
-  const x = inputs[0] as Tensor, scale = inputs[1] as Tensor, zpIn = inputs[2];
+  const x = inputs[0] as Tensor, scale = inputs[1] as Tensor;
+  let zpIn = inputs[2];
   if (zpIn !== undefined && zpIn.type !== x.type) fail(`x_zero_point has type ${zpIn.type}, expected ${x.type}`);
+  if (zpIn !== undefined && isLowpFloat(x.type)) {
+    if (x.type !== 'float4e2m1' && (zpIn.data as NumericArray).some((v) => v !== 0)) fail(`x_zero_point must be 0 for ${x.type}`);
+    zpIn = undefined;
+  }
   const zp = zpIn ?? ZERO_POINT;
   const axis = quantAxis(x, [scale, zpIn], a.axis, a.allowAxis);
   const l = layoutOf(x, axis);

@@ -6,7 +6,17 @@
 export type DType =
   | 'float32' | 'float64' | 'float16'
   | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64'
-  | 'bool' | 'string';
+  | 'bool' | 'string'
+  | LowpFloatType | LowpIntType;
+
+/**
+ * Low-precision floats (runtime/tensor/lowp.ts): held as a Float32Array of values
+ * already rounded to the type, like float16; `invoke` rounds every kernel output.
+ */
+export type LowpFloatType =
+  | 'bfloat16' | 'float8e4m3fn' | 'float8e4m3fnuz' | 'float8e5m2' | 'float8e5m2fnuz' | 'float8e8m0' | 'float4e2m1';
+/** Sub-byte integers: int4/int2 held as Int8Array, uint4/uint2 as Uint8Array of element values. */
+export type LowpIntType = 'int4' | 'uint4' | 'int2' | 'uint2';
 
 export type NumericArray =
   | Float32Array | Float64Array
@@ -17,7 +27,9 @@ export type TensorData = NumericArray | BigArray | string[];
 /**
  * A tensor inside generated code. `data` is row-major.
  * Internal representation (boundaries convert, see runtime/io/feeds.ts):
- * float16 is held as a Float32Array of values already rounded to float16;
+ * float16 is held as a Float32Array of values already rounded to float16, and so
+ * are bfloat16, the float8 types and float4e2m1 (rounded to their own type);
+ * int4/int2 as Int8Array and uint4/uint2 as Uint8Array of element values (one per entry);
  * int64/uint64 as BigInt64Array/BigUint64Array; bool as Uint8Array of 0/1.
  */
 export interface Tensor {
@@ -30,12 +42,29 @@ export const FLOAT_TYPES: readonly DType[] = ['float32', 'float64', 'float16'];
 export const INT_TYPES: readonly DType[] = ['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64'];
 export const NUMERIC_TYPES: readonly DType[] = [...FLOAT_TYPES, ...INT_TYPES];
 export const ALL_TYPES: readonly DType[] = [...NUMERIC_TYPES, 'bool', 'string'];
+// The low-precision types are listed apart: FLOAT_TYPES, NUMERIC_TYPES and ALL_TYPES
+// stay as they were, so an op claims them only when its entry names these lists.
+export const LOWP_FLOAT_TYPES: readonly LowpFloatType[] = [
+  'bfloat16', 'float8e4m3fn', 'float8e4m3fnuz', 'float8e5m2', 'float8e5m2fnuz', 'float8e8m0', 'float4e2m1',
+];
+export const LOWP_INT_TYPES: readonly LowpIntType[] = ['int4', 'uint4', 'int2', 'uint2'];
+export const LOWP_TYPES: readonly DType[] = [...LOWP_FLOAT_TYPES, ...LOWP_INT_TYPES];
+/** Every element type, the low-precision ones included (Cast, CastLike, type-agnostic ops). */
+export const EVERY_TYPE: readonly DType[] = [...ALL_TYPES, ...LOWP_TYPES];
 
 export function isBigType(t: DType): boolean {
   return t === 'int64' || t === 'uint64';
 }
+/** Floating-point element types: held as Float32Array/Float64Array of values (low-precision floats included). */
 export function isFloatType(t: DType): boolean {
-  return t === 'float32' || t === 'float64' || t === 'float16';
+  return t === 'float32' || t === 'float64' || t === 'float16' || isLowpFloat(t);
+}
+export function isLowpFloat(t: DType): t is LowpFloatType {
+  return t === 'bfloat16' || t === 'float8e4m3fn' || t === 'float8e4m3fnuz' || t === 'float8e5m2' || t === 'float8e5m2fnuz'
+    || t === 'float8e8m0' || t === 'float4e2m1';
+}
+export function isLowpInt(t: DType): t is LowpIntType {
+  return t === 'int4' || t === 'uint4' || t === 'int2' || t === 'uint2';
 }
 
 export function sizeOf(dims: readonly number[]): number {
@@ -48,9 +77,11 @@ export function sizeOf(dims: readonly number[]): number {
 export function allocData(type: DType, n: number): TensorData {
   switch (type) {
     case 'float32': case 'float16': return new Float32Array(n);
+    case 'bfloat16': case 'float8e4m3fn': case 'float8e4m3fnuz': case 'float8e5m2': case 'float8e5m2fnuz':
+    case 'float8e8m0': case 'float4e2m1': return new Float32Array(n);
     case 'float64': return new Float64Array(n);
-    case 'int8': return new Int8Array(n);
-    case 'uint8': case 'bool': return new Uint8Array(n);
+    case 'int8': case 'int4': case 'int2': return new Int8Array(n);
+    case 'uint8': case 'bool': case 'uint4': case 'uint2': return new Uint8Array(n);
     case 'int16': return new Int16Array(n);
     case 'uint16': return new Uint16Array(n);
     case 'int32': return new Int32Array(n);

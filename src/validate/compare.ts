@@ -3,6 +3,8 @@
 // match exactly; element type and shape must be identical; strings exactly equal.
 
 import { float16BitsToFloat } from '../../runtime/tensor/float16.js';
+import { lowpBitsToFloat } from '../../runtime/tensor/lowp.js';
+import { isLowpFloat, type DType } from '../../runtime/tensor/tensor.js';
 
 export interface Tolerance {
   readonly rtol: number;
@@ -26,10 +28,14 @@ export interface TensorComparison {
   readonly worstIndex: number;
 }
 
-/** Float16 data is compared as values, not bits. */
+/** Float16 data is compared as values, not bits; so are bfloat16, float8 and float4e2m1 bit patterns. */
 function valueAt(t: ComparableTensor, i: number): unknown {
   const v = t.data[i];
   if (t.type === 'float16' && typeof v === 'number' && t.data instanceof Uint16Array) return float16BitsToFloat(v);
+  const type = t.type as DType;
+  if (typeof v === 'number' && (t.data instanceof Uint8Array || t.data instanceof Uint16Array) && isLowpFloat(type)) {
+    return lowpBitsToFloat(type, v);
+  }
   return v;
 }
 

@@ -60,5 +60,6 @@ function toInternal(t: OpInput): Tensor['data'] {
     case 'int8': return Int8Array.from(vals as number[]);
     case 'uint8': case 'bool': return Uint8Array.from(vals.map((v) => Number(v)));
     case 'string': return vals as string[];
+    default: throw new Error(`runOp: constant inputs of type ${t.type} are not supported by this helper`);
   }
 }

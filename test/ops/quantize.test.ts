@@ -50,7 +50,10 @@ test('QuantizeLinear output_dtype picks the type without a zero point and must a
   assert.equal(y.type, 'int8');
   assert.deepEqual(y.data, [-3, 3]);
   await assert.rejects(runOp('QuantizeLinear', [f32([1], [1]), scalar('float32', 1), scalar('uint8', 0)], { output_dtype: 3 }, { opset: 21 }), /does not match/);
-  await assert.rejects(runOp('QuantizeLinear', [f32([1], [1]), scalar('float32', 1)], { output_dtype: 17 }, { opset: 21 }), /float8e4m3fn is not supported/);
+  // float8e4m3fn: 1.0 is sign 0, exponent 0111 (bias 7), mantissa 000 = 0x38; 448 saturates to 0x7e.
+  const [f8] = await runOp('QuantizeLinear', [f32([2], [1, 1000]), scalar('float32', 1)], { output_dtype: 17 }, { opset: 21 });
+  assert.equal(f8.type, 'float8e4m3fn');
+  assert.deepEqual(Array.from(f8.data as Uint8Array), [0x38, 0x7e]);
 });
 
 test('QuantizeLinear per-axis with a negative axis; opset 10 refuses per-axis scales', async () => {

@@ -2,8 +2,9 @@
 
 import { DTYPE_CODES } from '../../src/frontends/onnx/dtypes.js';
 import { onnx, type OnnxNs } from '../../src/frontends/onnx/proto.js';
-import type { DType, Tensor } from '../../runtime/tensor/tensor.js';
+import { isLowpFloat, isLowpInt, type DType, type Tensor } from '../../runtime/tensor/tensor.js';
 import { float32ToFloat16Bits } from '../../runtime/tensor/float16.js';
+import { lowpToStorage } from '../../runtime/tensor/lowp.js';
 
 export type AttrInput = number | string | number[] | string[] | Tensor | { graph: OnnxNs.IGraphProto } | { float: number } | { floats: number[] };
 
@@ -15,6 +16,9 @@ export function tensorProto(name: string, t: Tensor): OnnxNs.ITensorProto {
     const bits = new Uint16Array(src.length);
     for (let i = 0; i < src.length; i++) bits[i] = float32ToFloat16Bits(src[i]);
     p.rawData = new Uint8Array(bits.buffer);
+  } else if (isLowpFloat(t.type) || isLowpInt(t.type)) {
+    // Internal values → ONNX raw data: bfloat16/float8 bit patterns, 4-bit and 2-bit types packed.
+    p.rawData = lowpToStorage(t.type, t.data as Float32Array | Int8Array | Uint8Array);
   } else {
     const d = t.data as Exclude<Tensor['data'], string[]>;
     p.rawData = new Uint8Array(d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength));

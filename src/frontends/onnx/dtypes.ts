@@ -12,6 +12,9 @@ export const ONNX_TYPE_NAMES: Readonly<Record<number, string>> = {
 
 const SUPPORTED = new Set<string>([
   'float32', 'float64', 'float16', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'bool', 'string',
+  // Low-precision types (runtime/tensor/lowp.ts): ops claim them only where their entries say so.
+  'bfloat16', 'float8e4m3fn', 'float8e4m3fnuz', 'float8e5m2', 'float8e5m2fnuz', 'float8e8m0', 'float4e2m1',
+  'uint4', 'int4', 'uint2', 'int2',
 ]);
 
 /** The runtime type for an ONNX code, or undefined when the runtime cannot hold it yet. */
@@ -26,5 +29,7 @@ export function typeName(code: number): string {
 
 export const DTYPE_CODES: Readonly<Record<DType, number>> = {
   float32: 1, uint8: 2, int8: 3, uint16: 4, int16: 5, int32: 6, int64: 7, string: 8, bool: 9,
-  float16: 10, float64: 11, uint32: 12, uint64: 13,
+  float16: 10, float64: 11, uint32: 12, uint64: 13, bfloat16: 16,
+  float8e4m3fn: 17, float8e4m3fnuz: 18, float8e5m2: 19, float8e5m2fnuz: 20, uint4: 21, int4: 22,
+  float4e2m1: 23, float8e8m0: 24, uint2: 25, int2: 26,
 };

@@ -4,7 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, normalize, relative } from 'node:path';
 import { float16BitsToArray } from '../../../runtime/tensor/float16.js';
-import { allocData, sizeOf, type DType, type Tensor, type TensorData } from '../../../runtime/tensor/tensor.js';
+import { lowpFromStorage, perByte, uint16FromBytes } from '../../../runtime/tensor/lowp.js';
+import {
+  allocData, isLowpFloat, isLowpInt, sizeOf, type DType, type LowpFloatType, type LowpIntType, type Tensor, type TensorData,
+} from '../../../runtime/tensor/tensor.js';
 import { fail } from '../../diagnostics/diagnostic.js';
 import { dtypeOf, typeName } from './dtypes.js';
 import { toBigInt, toNumber, type OnnxNs } from './proto.js';
@@ -33,6 +36,7 @@ export function tensorFromProto(t: OnnxNs.ITensorProto, opts: TensorReadOptions 
     if (strings.length !== n) fail('MLC2004', `${label} has ${strings.length} strings but dims ${JSON.stringify(dims)} need ${n}`);
     return { type, dims, data: strings };
   }
+  if (isLowpFloat(type) || isLowpInt(type)) return { type, dims, data: lowpData(type, t, raw, n, label) };
   if (raw !== undefined) return { type, dims, data: fromRaw(type, raw, n, label) };
   return { type, dims, data: fromFields(type, t, n, label) };
 }
@@ -59,6 +63,29 @@ function readExternal(t: OnnxNs.ITensorProto, label: string, baseDir?: string): 
     fail('MLC1004', `${label}: external data range ${offset}+${length} is outside ${JSON.stringify(location)} (${bytes.length} bytes)`);
   }
   return bytes.subarray(offset, offset + length);
+}
+
+/**
+ * Low-precision tensors: raw data or int32_data holds bfloat16 as 16-bit patterns,
+ * the 8-bit floats one byte per element, 4-bit types two per byte and 2-bit
+ * types four per byte (first element in the low bits; int32_data: one byte per entry).
+ */
+function lowpData(type: LowpFloatType | LowpIntType, t: OnnxNs.ITensorProto, raw: Uint8Array | undefined, n: number, label: string): TensorData {
+  const k = perByte(type);
+  const units = Math.ceil(n / k); // storage units: bytes, or 16-bit words for bfloat16
+  if (raw !== undefined) {
+    const want = type === 'bfloat16' ? 2 * n : units;
+    if (raw.length !== want) fail('MLC2004', `${label} has ${raw.length} bytes of raw data, expected ${want}`);
+    return lowpFromStorage(type, type === 'bfloat16' ? uint16FromBytes(raw, n) : raw, n);
+  }
+  const src = t.int32Data ?? [];
+  if (src.length !== units) {
+    fail('MLC2004', `${label} has ${src.length} values but its dims need ${units}${k > 1 ? ` (${k} elements per value)` : ''}`);
+  }
+  const mask = type === 'bfloat16' ? 0xffff : 0xff;
+  const storage = new Array<number>(units);
+  for (let i = 0; i < units; i++) storage[i] = toNumber(src[i]) & mask;
+  return lowpFromStorage(type, storage, n);
 }
 
 function fromRaw(type: DType, raw: Uint8Array, n: number, label: string): TensorData {

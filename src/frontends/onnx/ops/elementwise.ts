@@ -3,10 +3,11 @@
 // variadic, Where), elementwise-unary.ts and cast.ts.
 
 import * as castKernels from '../../../../runtime/tensor/cast.js';
+import type { E8m0RoundMode } from '../../../../runtime/tensor/lowp.js';
 import * as binaryKernels from '../../../../runtime/tensor/elementwise.js';
 import type { LegacyBroadcast } from '../../../../runtime/tensor/elementwise.js';
 import * as unaryKernels from '../../../../runtime/tensor/elementwise-unary.js';
-import { ALL_TYPES, FLOAT_TYPES, INT_TYPES, NUMERIC_TYPES, type DType } from '../../../../runtime/tensor/tensor.js';
+import { ALL_TYPES, EVERY_TYPE, FLOAT_TYPES, INT_TYPES, NUMERIC_TYPES, type DType } from '../../../../runtime/tensor/tensor.js';
 import { fail } from '../../../diagnostics/diagnostic.js';
 import { UNKNOWN, tensorType, type Dim, type IrType } from '../../../ir/types.js';
 import type { AttrReader } from '../attrs.js';
@@ -98,7 +99,16 @@ const LEGACY_TYPE_NAMES: Readonly<Record<string, number>> = {
 
 const STRING_ATTR = 3;
 
-function castAttrs(a: AttrReader): { to: DType } {
+/** Cast-19 `saturate` (float8 targets) and Cast-24 `round_mode` (float8e8m0), kept only when not the default. */
+function castModes(a: AttrReader): { saturate?: false; roundMode?: E8m0RoundMode } {
+  const modes: { saturate?: false; roundMode?: E8m0RoundMode } = {};
+  if (a.int('saturate', 1) === 0) modes.saturate = false; // any other value is true, as in the reference
+  const roundMode = a.oneOf<E8m0RoundMode>('round_mode', ['up', 'down', 'nearest'], 'up');
+  if (roundMode !== 'up') modes.roundMode = roundMode;
+  return modes;
+}
+
+function castAttrs(a: AttrReader): castKernels.CastAttrs {
   let code: number;
   if (a.typeOf('to') === STRING_ATTR) {
     const name = a.string('to');
@@ -109,10 +119,10 @@ function castAttrs(a: AttrReader): { to: DType } {
     code = a.int('to');
   }
   if (ONNX_TYPE_NAMES[code] === undefined) fail('MLC2003', `attribute "to" is not a known data type code: ${code}`);
-  a.int('saturate', 1); // only affects float8 targets, which the runtime does not hold
+  const modes = castModes(a);
   const to = dtypeOf(code);
   if (to === undefined) return fail('MLC3005', `Cast to ${typeName(code)} is not supported`);
-  return { to };
+  return { to, ...modes };
 }
 
 function castLikeOutput(ctx: AttrContext): IrType[] {
@@ -209,15 +219,20 @@ export const OPS: readonly AnyOpDef[] = [
 
   // Selection and conversion
   {
-    op: 'Where', since: 9, kernel: kb('where'), constraints: { B: BOOL, T: ALL_TYPES }, inputs: ['B', 'T', 'T'], outputs: ['T'],
+    op: 'Where', since: 9, until: 15, kernel: kb('where'), constraints: { B: BOOL, T: ALL_TYPES }, inputs: ['B', 'T', 'T'], outputs: ['T'],
+    shapes: broadcastShape,
+  },
+  { // Where-16 adds bfloat16 (the kernel only copies elements)
+    op: 'Where', since: 16, kernel: kb('where'), constraints: { B: BOOL, T: [...ALL_TYPES, 'bfloat16'] }, inputs: ['B', 'T', 'T'], outputs: ['T'],
     shapes: broadcastShape,
   },
   {
-    op: 'Cast', since: 1, kernel: kc('cast'), constraints: { T1: ALL_TYPES }, inputs: ['T1'], outputs: ['*'],
+    // Every element type, the low-precision ones included (runtime/tensor/lowp.ts).
+    op: 'Cast', since: 1, kernel: kc('cast'), constraints: { T1: EVERY_TYPE }, inputs: ['T1'], outputs: ['*'],
     attrs: castAttrs, outputTypes: (_ctx, attrs: { to: DType }) => [tensorType(attrs.to, null)], shapes: sameShape,
   },
   {
-    op: 'CastLike', since: 15, kernel: kc('castLike'), constraints: { T1: ALL_TYPES, T2: ALL_TYPES }, inputs: ['T1', 'T2'], outputs: ['T2'],
-    attrs: (a) => { a.int('saturate', 1); return {}; }, outputTypes: castLikeOutput, shapes: sameShape,
+    op: 'CastLike', since: 15, kernel: kc('castLike'), constraints: { T1: EVERY_TYPE, T2: EVERY_TYPE }, inputs: ['T1', 'T2'], outputs: ['T2'],
+    attrs: castModes, outputTypes: castLikeOutput, shapes: sameShape,
   },
 ];

@@ -8,8 +8,10 @@
 //   DequantizeLinear 10 per-tensor; 13 axis; 19 float16 scale sets the output type;
 //                    21 int16/uint16, block_size; 23 output_dtype.
 //   QLinearMatMul    10; 21 float16 scales (and float8 data).
-// float8, int4 and int2 are not runtime types: models using them are refused
-// (by the loader, or here when only `output_dtype` names them).
+// Element types by version (T1 input, T2/T3 quantised, scales):
+//   19: bfloat16 inputs and scales, float8 (e4m3fn, e4m3fnuz, e5m2, e5m2fnuz);
+//   21: + int16/uint16, int4/uint4; 23: + float4e2m1; 25: + int2/uint2.
+// QLinearMatMul's float8 data is not supported (its kernel is integer-only).
 
 import * as quantize from '../../../../runtime/tensor/quantize.js';
 import type { DType } from '../../../../runtime/tensor/tensor.js';
@@ -22,27 +24,34 @@ import { kernelsOf, type AnyOpDef, type AttrContext } from './types.js';
 const k = kernelsOf('tensor/quantize', quantize);
 
 const Q8: readonly DType[] = ['int8', 'uint8'];
-const Q16: readonly DType[] = ['int8', 'uint8', 'int16', 'uint16'];
-const FLOAT_IN: readonly DType[] = ['float32', 'float16', 'int32'];
+const F8: readonly DType[] = ['float8e4m3fn', 'float8e4m3fnuz', 'float8e5m2', 'float8e5m2fnuz'];
+/** Quantised types by the opset that added them. */
+const Q19: readonly DType[] = [...Q8, ...F8];
+const Q21: readonly DType[] = [...Q19, 'int16', 'uint16', 'int4', 'uint4'];
+const Q23: readonly DType[] = [...Q21, 'float4e2m1'];
+const Q25: readonly DType[] = [...Q23, 'int2', 'uint2'];
+const FLOAT_IN_10: readonly DType[] = ['float32', 'int32'];
+const FLOAT_IN: readonly DType[] = ['float32', 'float16', 'bfloat16', 'int32'];
 const DQ_IN_8: readonly DType[] = ['int8', 'uint8', 'int32'];
-const DQ_IN_16: readonly DType[] = ['int8', 'uint8', 'int16', 'uint16', 'int32'];
-const SCALES: readonly DType[] = ['float32', 'float16'];
+const SCALES: readonly DType[] = ['float32', 'float16', 'bfloat16'];
 
 type Shapes = readonly (readonly Dim[] | null)[];
 const sameAsFirst = ([x]: Shapes): Shapes => [x];
 
 export const OPS: readonly AnyOpDef[] = [
-  quantizeEntry(10, 12, { T1: ['float32', 'int32'], T2: Q8 }, ['T1', 'float32', 'T2']),
-  quantizeEntry(13, 18, { T1: ['float32', 'int32'], T2: Q8 }, ['T1', 'float32', 'T2']),
-  quantizeEntry(19, 20, { T1: FLOAT_IN, T2: Q8 }, ['T1', 'T1', 'T2']),
-  quantizeEntry(21, 22, { T1: FLOAT_IN, T2: Q16 }, ['T1', 'T1', 'T2']),
-  quantizeEntry(23, undefined, { T1: FLOAT_IN, T2: FLOAT_IN, T3: Q16 }, ['T1', 'T2', 'T3']),
+  quantizeEntry(10, 12, { T1: FLOAT_IN_10, T2: Q8 }, ['T1', 'float32', 'T2']),
+  quantizeEntry(13, 18, { T1: FLOAT_IN_10, T2: Q8 }, ['T1', 'float32', 'T2']),
+  quantizeEntry(19, 20, { T1: FLOAT_IN, T2: Q19 }, ['T1', 'T1', 'T2']),
+  quantizeEntry(21, 22, { T1: FLOAT_IN, T2: Q21 }, ['T1', 'T1', 'T2']),
+  quantizeEntry(23, 24, { T1: FLOAT_IN, T2: FLOAT_IN, T3: Q23 }, ['T1', 'T2', 'T3']),
+  quantizeEntry(25, undefined, { T1: FLOAT_IN, T2: FLOAT_IN, T3: Q25 }, ['T1', 'T2', 'T3']),
 
   dequantizeEntry(10, 12, { T: DQ_IN_8 }, ['T', 'float32', 'T']),
   dequantizeEntry(13, 18, { T: DQ_IN_8 }, ['T', 'float32', 'T']),
-  dequantizeEntry(19, 20, { T1: DQ_IN_8, T2: SCALES }, ['T1', 'T2', 'T1']),
-  dequantizeEntry(21, 22, { T1: DQ_IN_16, T2: SCALES }, ['T1', 'T2', 'T1']),
-  dequantizeEntry(23, undefined, { T1: DQ_IN_16, T2: SCALES }, ['T1', 'T2', 'T1']),
+  dequantizeEntry(19, 20, { T1: [...Q19, 'int32'], T2: SCALES }, ['T1', 'T2', 'T1']),
+  dequantizeEntry(21, 22, { T1: [...Q21, 'int32'], T2: SCALES }, ['T1', 'T2', 'T1']),
+  dequantizeEntry(23, 24, { T1: [...Q23, 'int32'], T2: SCALES }, ['T1', 'T2', 'T1']),
+  dequantizeEntry(25, undefined, { T1: [...Q25, 'int32'], T2: SCALES }, ['T1', 'T2', 'T1']),
 
   { op: 'DynamicQuantizeLinear', since: 11, kernel: k('dynamicQuantizeLinear'), inputs: ['float32'], outputs: ['uint8', 'float32', 'uint8'],
     shapes: ([x]) => [x, [], []] },
@@ -72,13 +81,13 @@ function quantizeEntry(since: number, until: number | undefined, constraints: Re
 function quantizeAttrs(a: AttrReader, ctx: AttrContext): quantize.QuantizeAttrs {
   const v = ctx.opset;
   const zpType = tensorDtype(ctx.inputTypes[2]);
-  // saturate only changes float8 outputs, which the runtime does not produce.
-  if (v >= 19) a.int('saturate', 1);
+  // saturate only changes float8 outputs; kept in the attributes only when 0.
+  const saturate = v >= 19 ? a.int('saturate', 1) !== 0 : true;
   let outType: DType = zpType ?? 'uint8';
   if (v >= 21) {
     const code = a.int('output_dtype', 0);
     if (code !== 0) {
-      const t = quantType(code, 'output_dtype');
+      const t = quantType(code, 'output_dtype', v);
       if (zpType !== undefined && zpType !== t) fail('MLC2003', `attribute "output_dtype" (${t}) does not match y_zero_point's type ${zpType}`);
       outType = t;
     }
@@ -88,7 +97,7 @@ function quantizeAttrs(a: AttrReader, ctx: AttrContext): quantize.QuantizeAttrs 
     const code = a.int('precision', 0);
     if (code !== 0) {
       const t = dtypeOf(code);
-      if (t !== 'float32' && t !== 'float16' && t !== 'float64') fail('MLC3005', `precision ${typeName(code)} is not supported`);
+      if (t !== 'float32' && t !== 'float16' && t !== 'float64' && t !== 'bfloat16') fail('MLC3005', `precision ${typeName(code)} is not supported`);
       precision = t;
     }
   }
@@ -96,16 +105,15 @@ function quantizeAttrs(a: AttrReader, ctx: AttrContext): quantize.QuantizeAttrs 
     axis: v >= 13 ? a.int('axis', 1) : 1,
     blockSize: blockSizeAttr(a, v),
     outType, precision, allowAxis: v >= 13,
+    ...(saturate ? {} : { saturate: false }),
   };
 }
 
-/** A quantised output type named by code: supported, or refused as not yet held by the runtime. */
-function quantType(code: number, attr: string): DType {
+/** A quantised output type named by code, as the opset allows. */
+function quantType(code: number, attr: string, opset: number): DType {
   const t = dtypeOf(code);
-  if (t !== undefined && quantize.QUANT_RANGES[t] !== undefined) return t;
-  if (['float8e4m3fn', 'float8e4m3fnuz', 'float8e5m2', 'float8e5m2fnuz', 'uint4', 'int4', 'float4e2m1', 'uint2', 'int2'].includes(typeName(code))) {
-    return fail('MLC3005', `${attr} ${typeName(code)} is not supported yet`);
-  }
+  const allowed = opset >= 25 ? Q25 : opset >= 23 ? Q23 : Q21;
+  if (t !== undefined && allowed.includes(t)) return t;
   return fail('MLC2003', `attribute "${attr}" must name a quantised type, got ${typeName(code)}`);
 }
 
@@ -135,8 +143,8 @@ function dequantizeAttrs(a: AttrReader, ctx: AttrContext): quantize.DequantizeAt
     const code = a.int('output_dtype', 0);
     if (code !== 0) {
       const t = dtypeOf(code);
-      if (t !== 'float32' && t !== 'float16') {
-        return fail(typeName(code) === 'bfloat16' ? 'MLC3005' : 'MLC2003', `output_dtype ${typeName(code)} is not supported for DequantizeLinear`);
+      if (t !== 'float32' && t !== 'float16' && t !== 'bfloat16') {
+        return fail('MLC2003', `output_dtype ${typeName(code)} is not supported for DequantizeLinear`);
       }
       outType = t;
     }
