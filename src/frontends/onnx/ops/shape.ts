@@ -8,7 +8,7 @@ import * as fillRt from '../../../../runtime/tensor/shape-fill.js';
 import * as joinRt from '../../../../runtime/tensor/shape-join.js';
 import * as layoutRt from '../../../../runtime/tensor/shape-layout.js';
 import * as padRt from '../../../../runtime/tensor/shape-pad.js';
-import { ALL_TYPES, NUMERIC_TYPES, toNumbers, type DType, type Tensor } from '../../../../runtime/tensor/tensor.js';
+import { ALL_TYPES, EVERY_TYPE, NUMERIC_TYPES, toNumbers, type DType, type Tensor } from '../../../../runtime/tensor/tensor.js';
 import { fail } from '../../../diagnostics/diagnostic.js';
 import { tensorType, UNKNOWN, type Dim, type IrType } from '../../../ir/types.js';
 import type { AttrReader } from '../attrs.js';
@@ -21,7 +21,8 @@ const kJoin = kernelsOf('tensor/shape-join', joinRt);
 const kLayout = kernelsOf('tensor/shape-layout', layoutRt);
 const kPad = kernelsOf('tensor/shape-pad', padRt);
 
-const ALL = { T: ALL_TYPES };
+// These ops only move elements, so every element type the runtime holds works.
+const ALL = { T: EVERY_TYPE };
 const RANGE_TYPES: readonly DType[] = ['float32', 'float64', 'float16', 'int16', 'int32', 'int64'];
 const EYE_TYPES: readonly DType[] = [...NUMERIC_TYPES, 'bool'];
 type Shapes = readonly (readonly Dim[] | null)[];

@@ -7,7 +7,7 @@ import * as selectK from '../../../../runtime/tensor/indexing-select.js';
 import type { Reduction } from '../../../../runtime/tensor/indexing-scatter.js';
 import * as sliceK from '../../../../runtime/tensor/indexing-slice.js';
 import * as uniqueK from '../../../../runtime/tensor/indexing-unique.js';
-import { ALL_TYPES, NUMERIC_TYPES, toNumbers, type DType, type Tensor } from '../../../../runtime/tensor/tensor.js';
+import { ALL_TYPES, EVERY_TYPE, NUMERIC_TYPES, toNumbers, type DType, type Tensor } from '../../../../runtime/tensor/tensor.js';
 import { fail } from '../../../diagnostics/diagnostic.js';
 import type { Dim } from '../../../ir/types.js';
 import type { AttrReader } from '../attrs.js';
@@ -70,7 +70,7 @@ function constNumbers(t: Tensor | undefined): number[] | undefined {
 
 const SLICE_OPS: readonly AnyOpDef[] = [
   op<{ starts: number[]; ends: number[]; axes?: number[] }>({
-    op: 'Slice', since: 1, until: 9, kernel: kSlice('sliceV1'), constraints: { T: ALL_TYPES }, inputs: ['T'], outputs: ['T'],
+    op: 'Slice', since: 1, until: 9, kernel: kSlice('sliceV1'), constraints: { T: EVERY_TYPE }, inputs: ['T'], outputs: ['T'],
     attrs: (a) => {
       const starts = a.ints('starts'), ends = a.ints('ends');
       if (starts.length !== ends.length) fail('MLC2003', `attributes "starts" and "ends" differ in length (${starts.length} and ${ends.length})`);
@@ -82,7 +82,7 @@ const SLICE_OPS: readonly AnyOpDef[] = [
     shapes: ([x], at) => [sliceShape(x, at.starts, at.ends, at.axes, undefined)],
   }),
   op<Record<string, never>>({
-    op: 'Slice', since: 10, kernel: kSlice('slice'), constraints: { T: ALL_TYPES, Tind: IND },
+    op: 'Slice', since: 10, kernel: kSlice('slice'), constraints: { T: EVERY_TYPE, Tind: IND },
     inputs: ['T', 'Tind', 'Tind', 'Tind', 'Tind'], outputs: ['T'], minInputs: 3, maxInputs: 5,
     shapes: ([x], _at, ctx) => {
       const [, s, e, ax, st] = ctx.constInputs;
@@ -95,7 +95,7 @@ const SLICE_OPS: readonly AnyOpDef[] = [
 
 const GATHER_OPS: readonly AnyOpDef[] = [
   op<{ axis: number }>({
-    op: 'Gather', since: 1, kernel: kGather('gather'), constraints: { T: ALL_TYPES, Tind: IND }, inputs: ['T', 'Tind'], outputs: ['T'],
+    op: 'Gather', since: 1, kernel: kGather('gather'), constraints: { T: EVERY_TYPE, Tind: IND }, inputs: ['T', 'Tind'], outputs: ['T'],
     attrs: (a, ctx) => {
       const axis = a.int('axis', 0);
       checkAxis(axis, ctx, 0);
