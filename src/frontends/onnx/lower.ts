@@ -61,7 +61,10 @@ export function lowerOnnx(model: OnnxNs.IModelProto, opts: OnnxLowerOptions): Pr
   b.meta.producer = `${model.producerName ?? ''} ${model.producerVersion ?? ''}`.trim();
   b.meta.opsets = Object.fromEntries([...opsets].map(([d, v]) => [d || 'ai.onnx', v]));
   if (model.docString) b.meta.doc = model.docString;
-  const lowerer = new GraphLowerer(b, opsets, opts.file, { baseDir: opts.baseDir });
+  const functions = new Map<string, OnnxNs.IFunctionProto>();
+  for (const f of model.functions ?? []) functions.set(`${normDomain(f.domain ?? '')}::${f.name ?? ''}`, f);
+  if (functions.size > 0) b.meta.localFunctions = [...functions.keys()].sort();
+  const lowerer = new GraphLowerer(b, opsets, opts.file, { baseDir: opts.baseDir }, functions);
   lowerer.lowerMain(graph);
   return b.build();
 }
@@ -70,11 +73,15 @@ class GraphLowerer {
   /** Values known at compile time (initializers, Constant nodes). */
   private readonly constValues = new Map<ValueId, Tensor>();
 
+  /** Local functions being inlined, innermost last (recursion guard). */
+  private readonly inlining: string[] = [];
+
   constructor(
     private readonly b: ProgramBuilder,
-    private readonly opsets: ReadonlyMap<string, number>,
+    private opsets: ReadonlyMap<string, number>,
     private readonly file: string,
     private readonly tensorOpts: TensorReadOptions,
+    private readonly functions: ReadonlyMap<string, OnnxNs.IFunctionProto> = new Map(),
   ) {}
 
   lowerMain(graph: OnnxNs.IGraphProto): void {
@@ -180,6 +187,11 @@ class GraphLowerer {
       this.bindConstant(outputs[0], constantNodeValue(reader), scope, body, origin);
       return;
     }
+    const local = this.functions.get(`${domain}::${opType}`);
+    if (local !== undefined) {
+      this.inlineFunction(local, node, scope, body, nodePath);
+      return;
+    }
     const opset = this.opsets.get(domain);
     if (opset === undefined) fail('MLC2003', `the node's domain "${domain}" is not imported by the model (opset_import)`);
     const found = findOp(domain, opType, opset);
@@ -237,6 +249,54 @@ class GraphLowerer {
     });
     const expr = { kind: 'call' as const, prim: primitiveName(def), args, attrs, ...(regions.length ? { regions } : {}) };
     body.push({ kind: 'let', results, expr, origin });
+  }
+
+  /**
+   * A call of a model-local function (ModelProto.functions) is inlined: the body's
+   * nodes are lowered in a fresh scope where the function's formal inputs name the
+   * caller's values, attributes referenced with ref_attr_name take the caller's
+   * values, and the body uses the function's own opset imports.
+   */
+  private inlineFunction(f: OnnxNs.IFunctionProto, call: OnnxNs.INodeProto, scope: Scope, body: Stmt[], nodePath: string): void {
+    const key = `${f.domain ?? ''}::${f.name ?? ''}`;
+    if (this.inlining.includes(key)) fail('MLC2003', `local function ${JSON.stringify(f.name)} calls itself (recursion is not allowed)`);
+    const callerAttrs = new Map((call.attribute ?? []).map((a) => [a.name ?? '', a]));
+    const inner = new Scope();
+    (f.input ?? []).forEach((formal, i) => {
+      const actual = (call.input ?? [])[i];
+      if (actual === undefined || actual === '') return; // an omitted optional input stays undefined
+      const id = scope.get(actual);
+      if (id === undefined) fail('MLC2002', `input ${i} names ${JSON.stringify(actual)}, which is not defined`);
+      inner.set(formal, id);
+    });
+    const opsets = new Map(this.opsets);
+    for (const o of f.opsetImport ?? []) opsets.set(normDomain(o.domain ?? ''), toNumber(o.version));
+    const saved = this.opsets;
+    this.opsets = opsets;
+    this.inlining.push(key);
+    try {
+      (f.node ?? []).forEach((n, k) => {
+        const attrs = (n.attribute ?? []).flatMap((a) => {
+          if (!a.refAttrName) return [a];
+          const given = callerAttrs.get(a.refAttrName);
+          return given ? [{ ...given, name: a.name }] : []; // absent: the op's default applies
+        });
+        const inlined = { ...n, attribute: attrs };
+        const path = `${nodePath}/function ${JSON.stringify(f.name)}/node[${k}] ${JSON.stringify(n.name ?? '')} (${n.opType ?? '?'})`;
+        withContext(this.file, path, () => this.lowerNode(inlined, inner, body, path));
+      });
+    } finally {
+      this.opsets = saved;
+      this.inlining.pop();
+    }
+    (call.output ?? []).forEach((actual, k) => {
+      if (actual === '') return;
+      const formal = (f.output ?? [])[k];
+      const id = formal === undefined ? undefined : inner.get(formal);
+      if (id === undefined) fail('MLC2002', `local function ${JSON.stringify(f.name)} does not produce its output ${k}`);
+      if (scope.hasOwn(actual)) fail('MLC2006', `output ${JSON.stringify(actual)} is already defined by another node`);
+      scope.set(actual, id);
+    });
   }
 
   private lowerSubgraph(g: OnnxNs.IGraphProto, parent: Scope, path: string): Region {
