@@ -14,6 +14,8 @@ import { kernelsOf, type AnyOpDef, type AttrContext } from './types.js';
 const k = kernelsOf('tensor/activation', activation);
 
 const FLOATS = FLOAT_TYPES;
+/** Elu-22 and Celu (opset 28 tests) list bfloat16; the kernels treat it as plain floats. */
+const FLOATS_BF16: readonly DType[] = [...FLOAT_TYPES, 'bfloat16'];
 const SIGNED_INTS: readonly DType[] = ['int8', 'int16', 'int32', 'int64'];
 const PRELU_INTS: readonly DType[] = ['int32', 'int64', 'uint32', 'uint64'];
 
@@ -37,9 +39,9 @@ export const OPS: readonly AnyOpDef[] = [
   { op: 'Relu', since: 14, kernel: k('relu'), constraints: { T: [...FLOATS, ...SIGNED_INTS] }, inputs: ['T'], outputs: ['T'], shapes: sameShape },
   floatUnary('LeakyRelu', 1, 'leakyRelu', alpha(0.01)),
   floatUnary('ThresholdedRelu', 10, 'thresholdedRelu', alpha(1.0)),
-  floatUnary('Elu', 1, 'elu', alpha(1.0)),
+  { ...floatUnary('Elu', 1, 'elu', alpha(1.0)), constraints: { T: FLOATS_BF16 } },
   // Celu-12 lists float32 only; later versions add float16, so every float type is taken.
-  floatUnary('Celu', 12, 'celu', alpha(1.0)),
+  { ...floatUnary('Celu', 12, 'celu', alpha(1.0)), constraints: { T: FLOATS_BF16 } },
   floatUnary('Selu', 1, 'selu', (a) => ({ alpha: a.float('alpha', SELU_ALPHA), gamma: a.float('gamma', SELU_GAMMA) })),
 
   // PRelu-1/6: a 1-D slope of length C is per channel; PRelu-7 switched to

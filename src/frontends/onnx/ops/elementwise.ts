@@ -19,6 +19,8 @@ const ku = kernelsOf('tensor/elementwise-unary', unaryKernels);
 const kc = kernelsOf('tensor/cast', castKernels);
 
 const NUMERIC = NUMERIC_TYPES;
+/** Add/Sub/Mul/Div-13 added bfloat16 (plain float arithmetic, rounded by the caller). */
+const ARITH: readonly DType[] = [...NUMERIC_TYPES, 'bfloat16'];
 const FLOATS = FLOAT_TYPES;
 const SIGNED: readonly DType[] = [...FLOAT_TYPES, 'int8', 'int16', 'int32', 'int64'];
 const UNSIGNED: readonly DType[] = ['uint8', 'uint16', 'uint32', 'uint64'];
@@ -134,10 +136,10 @@ function castLikeOutput(ctx: AttrContext): IrType[] {
 
 export const OPS: readonly AnyOpDef[] = [
   // Arithmetic
-  ...binaryOp('Add', 'add', NUMERIC, 'T'),
-  ...binaryOp('Sub', 'sub', NUMERIC, 'T'),
-  ...binaryOp('Mul', 'mul', NUMERIC, 'T'),
-  ...binaryOp('Div', 'div', NUMERIC, 'T'),
+  ...binaryOp('Add', 'add', ARITH, 'T'),
+  ...binaryOp('Sub', 'sub', ARITH, 'T'),
+  ...binaryOp('Mul', 'mul', ARITH, 'T'),
+  ...binaryOp('Div', 'div', ARITH, 'T'),
   {
     op: 'Pow', since: 1, until: 6, kernel: kb('pow'), constraints: { T: FLOATS }, inputs: ['T', 'T'], outputs: ['T'],
     attrs: legacyBroadcast, shapes: legacyShape,

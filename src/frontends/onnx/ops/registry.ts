@@ -24,6 +24,7 @@ import { OPS as QUANTIZE } from './quantize.js';
 import { OPS as NEWER } from './newer.js';
 import { OPS as ML_MODELS } from './ml-models.js';
 import { OPS as ML_TRANSFORMS } from './ml-transforms.js';
+import { OPS as RANDOM } from './random.js';
 
 /** Highest opset version per domain that the registry claims as a whole. */
 export const MAX_OPSET: Readonly<Record<string, number>> = { '': 28, 'ai.onnx.ml': 5, 'ai.onnx.preview': 1, 'ai.onnx.preview.training': 1 };
@@ -31,7 +32,7 @@ export const MAX_OPSET: Readonly<Record<string, number>> = { '': 28, 'ai.onnx.ml
 const ALL: readonly AnyOpDef[] = [
   ...ELEMENTWISE, ...ACTIVATION, ...REDUCE, ...MATMUL, ...CONV, ...POOL, ...NORM, ...SHAPE, ...TENSOR, ...CONTROL, ...SEQUENCE, ...MISC,
   ...RECURRENT, ...SIGNAL, ...VISION, ...STRINGS, ...QUANTIZE,
-  ...ML_MODELS, ...ML_TRANSFORMS, ...NEWER,
+  ...ML_MODELS, ...ML_TRANSFORMS, ...NEWER, ...RANDOM,
 ];
 
 const byKey = new Map<string, AnyOpDef[]>();

@@ -23,7 +23,7 @@ const kPad = kernelsOf('tensor/shape-pad', padRt);
 
 // These ops only move elements, so every element type the runtime holds works.
 const ALL = { T: EVERY_TYPE };
-const RANGE_TYPES: readonly DType[] = ['float32', 'float64', 'float16', 'int16', 'int32', 'int64'];
+const RANGE_TYPES: readonly DType[] = ['float32', 'float64', 'float16', 'bfloat16', 'int16', 'int32', 'int64'];
 const EYE_TYPES: readonly DType[] = [...NUMERIC_TYPES, 'bool'];
 type Shapes = readonly (readonly Dim[] | null)[];
 
