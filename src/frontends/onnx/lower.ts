@@ -15,6 +15,7 @@ import type { AnyOpDef, AttrContext } from './ops/types.js';
 import { toNumber, type OnnxNs } from './proto.js';
 import { tensorFromProto, type TensorReadOptions } from './tensor-proto.js';
 import { constantNodeValue } from './constant-node.js';
+import { expandGradient } from './gradient.js';
 
 export interface OnnxLowerOptions {
   /** The model file as the user named it (diagnostics, metadata). */
@@ -73,6 +74,8 @@ class GraphLowerer {
   /** Values known at compile time (initializers, Constant nodes). */
   private readonly constValues = new Map<ValueId, Tensor>();
 
+  /** The node that produced each value name (for Gradient's backward walk). */
+  private readonly producers = new Map<string, OnnxNs.INodeProto>();
   /** Local functions being inlined, innermost last (recursion guard). */
   private readonly inlining: string[] = [];
 
@@ -187,6 +190,10 @@ class GraphLowerer {
       this.bindConstant(outputs[0], constantNodeValue(reader), scope, body, origin);
       return;
     }
+    if (domain === 'ai.onnx.preview.training' && opType === 'Gradient') {
+      this.lowerGradient(node, scope, body, nodePath);
+      return;
+    }
     const local = this.functions.get(`${domain}::${opType}`);
     if (local !== undefined) {
       this.inlineFunction(local, node, scope, body, nodePath);
@@ -247,8 +254,25 @@ class GraphLowerer {
       }
       return id;
     });
+    for (const n of outputs) if (n !== '') this.producers.set(n, node);
     const expr = { kind: 'call' as const, prim: primitiveName(def), args, attrs, ...(regions.length ? { regions } : {}) };
     body.push({ kind: 'let', results, expr, origin });
+  }
+
+  /** Gradient expands into ordinary nodes over the graph lowered so far (gradient.ts). */
+  private lowerGradient(node: OnnxNs.INodeProto, scope: Scope, body: Stmt[], nodePath: string): void {
+    const nodes = expandGradient(node, {
+      producerOf: (name) => this.producers.get(name),
+      typeOf: (name) => {
+        const id = scope.get(name);
+        const t = id === undefined ? undefined : this.b.typeOf(id);
+        return t && t.kind === 'tensor' ? { dtype: t.dtype, shape: t.shape } : undefined;
+      },
+    });
+    nodes.forEach((n, k) => {
+      const path = `${nodePath}/expanded[${k}] (${n.opType})`;
+      withContext(this.file, path, () => this.lowerNode(n, scope, body, path));
+    });
   }
 
   /**
