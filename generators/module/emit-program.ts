@@ -3,7 +3,6 @@
 // Layout of the output: header, imports, metadata, constants, per-node
 // contexts/attributes/input slots, then run() with one commented line per node.
 
-import { encodeBase64 } from '../../runtime/io/base64.js';
 import { float32ToFloat16Bits as f16bits } from '../../runtime/tensor/float16.js';
 import { lowpToStorage } from '../../runtime/tensor/lowp.js';
 import { isLowpFloat, isLowpInt, type Tensor } from '../../runtime/tensor/tensor.js';
@@ -51,6 +50,11 @@ function valueSpec(t: IrType): unknown {
     return { kind: 'map', keys: scalar(t.keys), values: scalar(t.values) };
   }
   return { kind: 'tensor', type: null, dims: null };
+}
+
+/** Base64 of constant bytes; Node's encoder (compile time only) is fast on large weights. */
+function base64Of(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
 function isTensor(v: unknown): v is Tensor {
@@ -178,7 +182,7 @@ class ModuleEmitter {
       this.decls.push(`const ${id} = stringTensor(${dims}, ${literal(t.data)}); ${what}`);
     } else {
       this.use('io/feeds', 'constTensor');
-      this.decls.push(`const ${id} = constTensor(${str(t.type)}, ${dims}, ${str(encodeBase64(tensorBytes(t)))}); ${what}`);
+      this.decls.push(`const ${id} = constTensor(${str(t.type)}, ${dims}, ${str(base64Of(tensorBytes(t)))}); ${what}`);
     }
     return id;
   }

@@ -22,5 +22,8 @@ export function toBigInt(v: number | LongLike | null | undefined): bigint {
 export function toNumber(v: number | LongLike | null | undefined): number {
   if (v === null || v === undefined) return 0;
   if (typeof v === 'number') return v;
+  // Fast paths for values that fit 32 bits (almost all dims, ids and attributes).
+  if (v.high === 0) return v.low >>> 0;
+  if (v.high === -1 && v.low < 0 && !v.unsigned) return v.low;
   return Number(toBigInt(v));
 }
