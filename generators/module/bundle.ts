@@ -12,7 +12,6 @@ export interface Bundles {
 
 /** String literals longer than this are kept out of esbuild (large embedded weights). */
 const BIG_LITERAL = 4096;
-const BIG_LITERAL_PATTERN = new RegExp(`"([A-Za-z0-9+/=]{${BIG_LITERAL + 1},})"`, 'g');
 
 /**
  * Large base64 literals (weights) are swapped for short placeholders while esbuild
@@ -20,14 +19,36 @@ const BIG_LITERAL_PATTERN = new RegExp(`"([A-Za-z0-9+/=]{${BIG_LITERAL + 1},})"`
  * text twice. Base64 has no quotes or backslashes, so the swap is exact.
  */
 function hideBigLiterals(source: string): { text: string; restore: (bundled: string) => string } {
+  // A plain scan, not a regular expression: a 30 MB match overflows the regexp engine's stack.
   const saved: string[] = [];
-  const text = source.replace(BIG_LITERAL_PATTERN, (_m, body: string) => {
-    saved.push(body);
-    return `"__mlcompile_literal_${saved.length - 1}__"`;
-  });
+  const parts: string[] = [];
+  let from = 0;
+  let open = source.indexOf('"');
+  while (open >= 0) {
+    const close = source.indexOf('"', open + 1);
+    if (close < 0) break;
+    if (close - open - 1 > BIG_LITERAL && isBase64(source, open + 1, close)) {
+      parts.push(source.slice(from, open), `"__mlcompile_literal_${saved.length}__"`);
+      saved.push(source.slice(open + 1, close));
+      from = close + 1;
+      open = source.indexOf('"', from);
+    } else {
+      open = close; // the closing quote may open the next literal; a wrong pairing only skips a chance to hide
+    }
+  }
+  parts.push(source.slice(from));
   const restore = (bundled: string): string =>
     saved.length === 0 ? bundled : bundled.replace(/"__mlcompile_literal_(\d+)__"/g, (_m, k: string) => `"${saved[Number(k)]}"`);
-  return { text, restore };
+  return { text: parts.join(''), restore };
+}
+
+function isBase64(s: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    const ok = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47 || c === 61;
+    if (!ok) return false;
+  }
+  return true;
 }
 
 export async function bundleModule(source: string, resolveDir: string, header: string): Promise<Bundles> {
