@@ -6,20 +6,11 @@ import { test } from 'node:test';
 import { dropout } from '../../runtime/tensor/activation.js';
 import { float16BitsToFloat } from '../../runtime/tensor/float16.js';
 import { NodeCtx, type Tensor } from '../../runtime/tensor/tensor.js';
-import { runOp, type OpInput } from './helpers.js';
+import { runOp, type OpInput, assertClose } from './helpers.js';
 
 const f32 = (dims: number[], data: number[]): OpInput => ({ type: 'float32', dims, data });
 const f64 = (dims: number[], data: number[]): OpInput => ({ type: 'float64', dims, data });
 
-/** Elementwise |got - want| <= atol + rtol * |want| (NaN matches NaN). */
-function assertClose(got: ArrayLike<unknown>, want: readonly number[], rtol = 1e-6, atol = 1e-12): void {
-  assert.equal(got.length, want.length, 'length');
-  for (let i = 0; i < want.length; i++) {
-    const g = Number(got[i]), w = want[i];
-    if (Number.isNaN(w)) { assert.ok(Number.isNaN(g), `element ${i}: got ${g}, want NaN`); continue; }
-    assert.ok(Math.abs(g - w) <= atol + rtol * Math.abs(w), `element ${i}: got ${g}, want ${w}`);
-  }
-}
 
 async function one(op: string, inputs: (OpInput | null)[], attrs = {}, opts = {}): Promise<{ type: string; dims: number[]; data: ArrayLike<unknown> }> {
   const [y] = await runOp(op, inputs, attrs, opts);

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runOp } from './helpers.js';
+import { runOp, assertClose } from './helpers.js';
 
 function rand(n: number, seed: number): number[] {
   let s = seed >>> 0;
@@ -82,13 +82,6 @@ function refConvTranspose(x: number[], xd: number[], w: number[], wd: number[], 
   return y;
 }
 
-function assertClose(actual: ArrayLike<unknown>, expected: readonly number[], rtol = 1e-4, atol = 1e-5): void {
-  assert.equal(actual.length, expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    const a = Number(actual[i]);
-    assert.ok(Math.abs(a - expected[i]) <= atol + rtol * Math.abs(expected[i]), `element ${i}: ${a} vs ${expected[i]}`);
-  }
-}
 
 test('Conv 2-D: groups, strides, dilations, asymmetric pads, bias', async () => {
   const xd = [2, 4, 11, 9], wd = [6, 2, 3, 2];

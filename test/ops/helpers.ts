@@ -1,5 +1,5 @@
 // runOp: one ONNX node, compiled through the real pipeline, run on the given inputs.
-
+import assert from 'node:assert/strict';
 import type { DType, Tensor } from '../../runtime/tensor/tensor.js';
 import { graph, modelBytes, valueInfo, type AttrInput } from '../support/onnx-builder.js';
 import { compileBytes, type PublicTensor } from '../support/run-module.js';
@@ -61,5 +61,19 @@ function toInternal(t: OpInput): Tensor['data'] {
     case 'uint8': case 'bool': return Uint8Array.from(vals.map((v) => Number(v)));
     case 'string': return vals as string[];
     default: throw new Error(`runOp: constant inputs of type ${t.type} are not supported by this helper`);
+  }
+}
+
+/**
+ * Element-wise |got - want| <= atol + rtol·|want|; NaN must meet NaN and infinities
+ * must match exactly. The message names the first element that disagrees.
+ */
+export function assertClose(got: ArrayLike<unknown>, want: readonly number[], rtol = 1e-5, atol = 1e-7): void {
+  assert.equal(got.length, want.length, 'length');
+  for (let i = 0; i < want.length; i++) {
+    const g = Number(got[i]), w = want[i];
+    if (Number.isNaN(w)) { assert.ok(Number.isNaN(g), `element ${i}: got ${g}, want NaN`); continue; }
+    if (!Number.isFinite(w)) { assert.equal(g, w, `element ${i}`); continue; }
+    assert.ok(Math.abs(g - w) <= atol + rtol * Math.abs(w), `element ${i}: got ${g}, want ${w}`);
   }
 }

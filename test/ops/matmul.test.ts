@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runOp } from './helpers.js';
+import { runOp, assertClose } from './helpers.js';
 
 /** Deterministic pseudo-random values in [-1, 1). */
 function rand(n: number, seed: number): number[] {
@@ -24,13 +24,6 @@ function refMatMul(a: readonly number[], b: readonly number[], M: number, K: num
   return y;
 }
 
-function assertClose(actual: ArrayLike<unknown>, expected: readonly number[], rtol = 1e-5, atol = 1e-5): void {
-  assert.equal(actual.length, expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    const a = Number(actual[i]);
-    assert.ok(Math.abs(a - expected[i]) <= atol + rtol * Math.abs(expected[i]), `element ${i}: ${a} vs ${expected[i]}`);
-  }
-}
 
 test('MatMul crosses every GEMM blocking edge (M, N, K not multiples of the tiles, K > KC, N > NC)', async () => {
   const M = 67, K = 300, N = 2051;

@@ -11,7 +11,7 @@ import type { Tensor } from '../../runtime/tensor/tensor.js';
 import { graph, modelBytes, valueInfo, type AttrInput } from '../support/onnx-builder.js';
 import { compileBytes } from '../support/run-module.js';
 import type { OnnxNs } from '../../src/frontends/onnx/proto.js';
-import { runOp, type OpInput } from './helpers.js';
+import { runOp, type OpInput, assertClose } from './helpers.js';
 
 const ML = 'ai.onnx.ml';
 const f32 = (dims: number[], data: number[]): OpInput => ({ type: 'float32', dims, data });
@@ -27,14 +27,6 @@ async function ml(op: string, inputs: (OpInput | null)[], attrs: Record<string, 
   return y;
 }
 
-function assertClose(got: ArrayLike<unknown>, want: readonly number[], rtol = 1e-6, atol = 1e-7): void {
-  assert.equal(got.length, want.length, 'length');
-  for (let i = 0; i < want.length; i++) {
-    const g = Number(got[i]), w = want[i];
-    if (Number.isNaN(w)) { assert.ok(Number.isNaN(g), `element ${i}: got ${g}, want NaN`); continue; }
-    assert.ok(Math.abs(g - w) <= atol + rtol * Math.abs(w), `element ${i}: got ${g}, want ${w}`);
-  }
-}
 
 const fr = Math.fround;
 

@@ -10,7 +10,7 @@ import { float16BitsToFloat } from '../../runtime/tensor/float16.js';
 import type { RegionFn } from '../../runtime/tensor/invoke.js';
 import { flexAttention, type FlexAttentionAttrs } from '../../runtime/tensor/newer-attention.js';
 import { NodeCtx, type Tensor } from '../../runtime/tensor/tensor.js';
-import { runOp, type OpInput } from './helpers.js';
+import { runOp, type OpInput, assertClose } from './helpers.js';
 
 const f32 = (dims: number[], data: number[]): OpInput => ({ type: 'float32', dims, data });
 const f64 = (dims: number[], data: number[]): OpInput => ({ type: 'float64', dims, data });
@@ -28,13 +28,6 @@ function rand(n: number, seed: number, lo = -1, hi = 1): number[] {
   return out;
 }
 
-function assertClose(actual: ArrayLike<unknown>, expected: readonly number[], rtol = 1e-6, atol = 1e-6): void {
-  assert.equal(actual.length, expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    const a = Number(actual[i]);
-    assert.ok(Math.abs(a - expected[i]) <= atol + rtol * Math.abs(expected[i]), `element ${i}: ${a} vs ${expected[i]}`);
-  }
-}
 
 const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 

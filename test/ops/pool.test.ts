@@ -4,21 +4,11 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runOp, type OpInput } from './helpers.js';
+import { runOp, type OpInput, assertClose } from './helpers.js';
 
 const f32 = (dims: number[], data: number[]): OpInput => ({ type: 'float32', dims, data });
 const i64 = (dims: number[], data: number[]): OpInput => ({ type: 'int64', dims, data });
 
-/** Elementwise |got - want| <= atol + rtol * |want| (NaN matches NaN, infinities exactly). */
-function assertClose(got: ArrayLike<unknown>, want: readonly number[], rtol = 1e-5, atol = 1e-7): void {
-  assert.equal(got.length, want.length, 'length');
-  for (let i = 0; i < want.length; i++) {
-    const g = Number(got[i]), w = want[i];
-    if (Number.isNaN(w)) { assert.ok(Number.isNaN(g), `element ${i}: got ${g}, want NaN`); continue; }
-    if (!Number.isFinite(w)) { assert.equal(g, w, `element ${i}`); continue; }
-    assert.ok(Math.abs(g - w) <= atol + rtol * Math.abs(w), `element ${i}: got ${g}, want ${w}`);
-  }
-}
 
 const bigs = (v: number[]): bigint[] => v.map(BigInt);
 

@@ -4,19 +4,12 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runOp, type OpInput } from './helpers.js';
+import { runOp, type OpInput, assertClose } from './helpers.js';
 
 const f32 = (dims: number[], data: number[]): OpInput => ({ type: 'float32', dims, data });
 const scales = (v: number[]): OpInput => ({ type: 'float32', dims: [v.length], data: v });
 const sizes = (v: number[]): OpInput => ({ type: 'int64', dims: [v.length], data: v });
 
-function assertClose(got: ArrayLike<unknown>, want: readonly number[], rtol = 1e-5, atol = 1e-6): void {
-  assert.equal(got.length, want.length, 'length');
-  for (let i = 0; i < want.length; i++) {
-    const g = Number(got[i]), w = want[i];
-    assert.ok(Math.abs(g - w) <= atol + rtol * Math.abs(w), `element ${i}: got ${g}, want ${w}`);
-  }
-}
 
 /** Resize with only `sizes` (opset 19 unless given). */
 async function resizeTo(x: OpInput, to: number[], attrs: Record<string, unknown> = {}, opset = 19): Promise<{ type: string; dims: number[]; data: ArrayLike<unknown> }> {
