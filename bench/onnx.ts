@@ -34,6 +34,11 @@ async function timeIt(fn: () => unknown | Promise<unknown>, minMs = 300): Promis
   return median(samples) * 1000; // µs
 }
 
+/** The feed with typed-array data, as a caller of the generated module would pass it. */
+function toTyped(feed: Feed): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(feed).map(([k, v]) => [k, { ...v, data: v.type === 'int64' ? BigInt64Array.from(v.data.map(BigInt)) : Float32Array.from(v.data) }]));
+}
+
 function toOrt(t: Feed[string]): ort.Tensor {
   if (t.type === 'int64') return new ort.Tensor('int64', BigInt64Array.from(t.data.map(BigInt)), t.dims);
   return new ort.Tensor(t.type as 'float32', Float32Array.from(t.data), t.dims);
@@ -67,7 +72,7 @@ async function main(): Promise<void> {
     const mod = (await import(pathToFileURL(file).href)) as Mod;
     const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: 1, interOpNumThreads: 1 });
     const ortFeed = Object.fromEntries(Object.entries(feed).map(([k, v]) => [k, toOrt(v)]));
-    const typedFeed = Object.fromEntries(Object.entries(feed).map(([k, v]) => [k, { ...v, data: v.type === 'int64' ? BigInt64Array.from(v.data.map(BigInt)) : Float32Array.from(v.data) }]));
+    const typedFeed = toTyped(feed);
     const oneOurs = await timeIt(() => mod.run(typedFeed));
     const oneOrt = await timeIt(() => session.run(ortFeed));
     const symbolic = program.inputs.every((i) => i.type.kind === 'tensor' && i.type.shape !== null && typeof i.type.shape[0] === 'string');
@@ -75,7 +80,7 @@ async function main(): Promise<void> {
     let manyOurs: number;
     let manyOrt: number;
     if (big) {
-      const bigTyped = Object.fromEntries(Object.entries(big).map(([k, v]) => [k, { ...v, data: Float32Array.from(v.data) }]));
+      const bigTyped = toTyped(big);
       const bigOrt = Object.fromEntries(Object.entries(big).map(([k, v]) => [k, toOrt(v)]));
       manyOurs = await timeIt(() => mod.run(bigTyped));
       manyOrt = await timeIt(() => session.run(bigOrt));
