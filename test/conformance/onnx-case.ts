@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeResult, writeValue, type Value } from '../../runtime/io/feeds.js';
 import { decodeContainer } from '../../src/frontends/onnx/container-proto.js';
-import { generateModule, loadProgram } from '../../src/api.js';
+import { generateModule, loadProgram, type Program } from '../../src/api.js';
 import { DiagnosticError } from '../../src/diagnostics/diagnostic.js';
 import { onnx } from '../../src/frontends/onnx/proto.js';
 import { tensorFromProto } from '../../src/frontends/onnx/tensor-proto.js';
@@ -66,13 +66,14 @@ function compareValues(actual: unknown, expected: unknown, tol: Tolerance): stri
   return c.ok ? undefined : c.message;
 }
 
-async function compile(modelPath: string, name: string, optimize: boolean): Promise<GeneratedModule> {
+/** Compiles the model once; the program gives the input and output names and kinds. */
+async function compile(modelPath: string, name: string, optimize: boolean): Promise<{ mod: GeneratedModule; program: Program }> {
   const program = loadProgram(modelPath, { optimize });
   const compiled = await generateModule(program);
   mkdirSync(scratch, { recursive: true });
   const file = join(scratch, `${name}-${optimize ? 'o' : 'n'}.mjs`);
   writeFileSync(file, compiled.files['model.mjs']);
-  return (await import(pathToFileURL(file).href)) as GeneratedModule;
+  return { mod: (await import(pathToFileURL(file).href)) as GeneratedModule, program };
 }
 
 /** The light suite's inputs: arange(n).reshape(shape) / n in float32; unknown dims are 1. */
@@ -97,15 +98,15 @@ export async function runCase(spec: CaseSpec, optimize = true): Promise<CaseResu
   const done = (status: CaseResult['status'], reason?: string): CaseResult => ({ name: spec.name, status, reason, ms: Math.round(performance.now() - t0) });
   const base = join(CONFORMANCE_ROOT, spec.folder);
   let mod: GeneratedModule;
+  let program: Program;
   const modelPath = spec.suite === 'light' ? join(CONFORMANCE_ROOT, 'light', `light_${spec.name}.onnx`) : join(base, 'model.onnx');
   try {
-    mod = await compile(modelPath, spec.name, optimize);
+    ({ mod, program } = await compile(modelPath, spec.name, optimize));
   } catch (e) {
     if (e instanceof DiagnosticError) return done('unsupported', `${e.code} ${e.path}: ${e.detail}`);
     return done('fail', `compile crashed: ${(e as Error).stack?.split('\n').slice(0, 3).join(' | ')}`);
   }
   const sets: { feeds: Record<string, unknown>; expected: unknown[] }[] = [];
-  const program = loadProgram(modelPath, { optimize: false });
   if (spec.suite === 'light') {
     sets.push({ feeds: lightInputs(spec), expected: [readTensorPb(join(CONFORMANCE_ROOT, 'light', `light_${spec.name}_output_0.pb`))] });
   } else {
