@@ -8,6 +8,31 @@ const require = createRequire(import.meta.url);
 export const onnx: typeof OnnxNs = (require('onnx-proto') as { onnx: typeof OnnxNs }).onnx;
 export type { OnnxNs };
 
+interface ReaderProto { buf: Uint8Array; pos: number; len: number; int64(): unknown }
+const reader = (require('protobufjs/minimal') as { Reader: { prototype: ReaderProto } }).Reader.prototype;
+const longInt64 = reader.int64;
+/**
+ * protobufjs reads every int64 as a Long object: millions of them for a large tree
+ * ensemble's node ids (most of the decoding time). Varints of up to 7 bytes (below
+ * 2^49, never negative) are read here as plain numbers; longer ones (large or negative
+ * values) still come back as Long. Readers of int64 fields go through toNumber/toBigInt
+ * below, which take both.
+ */
+reader.int64 = function readInt64(this: ReaderProto): unknown {
+  const buf = this.buf, end = this.len;
+  let pos = this.pos, value = 0, scale = 1;
+  for (let i = 0; i < 7 && pos < end; i++) {
+    const b = buf[pos++];
+    value += (b & 127) * scale;
+    if (b < 128) {
+      this.pos = pos;
+      return value;
+    }
+    scale *= 128;
+  }
+  return longInt64.call(this);
+};
+
 interface LongLike { low: number; high: number; unsigned?: boolean }
 
 /** An int64 protobuf field as a bigint (exact). */
