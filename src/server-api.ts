@@ -20,7 +20,7 @@ import { emitManifest, manifestText, parseManifest, type ModelManifest } from '.
 import { emitNotices } from '../generators/server/notices.js';
 import { emitOpenApi } from '../generators/server/openapi.js';
 import { NAME_PATTERN, compareVersions } from '../runtime/server/models-repository.js';
-import { PACKAGE_ROOT, fieldSpec, generateModule, loadProgram, writeModuleDir, type CompiledModule, type LoadOptions, type Program } from './api.js';
+import { PACKAGE_ROOT, generateModule, programFields, loadProgram, writeModuleDir, type CompiledModule, type LoadOptions, type Program } from './api.js';
 import { COMPILER_NAME, COMPILER_VERSION } from './version.js';
 
 export interface ServerCompileOptions extends LoadOptions {
@@ -86,8 +86,7 @@ export async function writeServerDir(program: Program, outDir: string, opts: Ser
     source: { file: program.source.file, sha256: program.source.sha256 },
     compiler: { name: COMPILER_NAME, version: COMPILER_VERSION },
     // Exactly the module's metadata.inputs/outputs (the same function emits them).
-    inputs: program.inputs.map((i) => fieldSpec(i.name, i.type)),
-    outputs: program.outputs.map((o) => fieldSpec(o.name, o.type)),
+    ...programFields(program),
   };
   writeFileSync(join(versionDir, 'manifest.json'), manifestText(emitManifest({ name, version, metadata, files: compiled.files })));
 

@@ -55,6 +55,9 @@ export async function bundleModule(source: string, resolveDir: string, header: s
   const hidden = hideBigLiterals(source);
   const common = {
     stdin: { contents: hidden.text, resolveDir, loader: 'ts' as const, sourcefile: 'model.ts' },
+    // Paths in the output's comments and the metafile are relative to this directory, not to the
+    // caller's working directory: same bytes from anywhere, and runtimeFiles found from anywhere.
+    absWorkingDir: resolveDir,
     bundle: true,
     write: false,
     platform: 'neutral' as const,

@@ -5,7 +5,8 @@
 // model.mjs.
 
 import { createHash } from 'node:crypto';
-import { describePort, platformOf, type FieldSpec, type Port } from '../../runtime/server/models-repository.js';
+import { describePort, isRecordModel, platformOf, type FieldSpec, type Port } from '../../runtime/server/models-repository.js';
+import { describeRecordPort } from '../../runtime/server/records.js';
 
 export const MANIFEST_VERSION = 1;
 
@@ -187,10 +188,79 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+// Record models (PMML): one value per field and record (runtime/server/records.ts).
+
+/** A PMML field value as JSON (null = missing); categorical fields list their valid values. */
+function recordValueSchema(f: FieldSpec, input: boolean): JsonSchema {
+  const spec = f as FieldSpec & { optype?: string; values?: readonly unknown[] };
+  const description = `PMML ${f.type}${spec.optype !== undefined ? `, ${spec.optype}` : ''}`;
+  const base: JsonSchema = f.type === 'string' ? { type: ['string', 'null'] }
+    : f.type === 'boolean' ? { type: ['boolean', 'null'] }
+    : input ? { type: ['number', 'string', 'null'] } : { type: ['number', 'null'] };
+  if (spec.values !== undefined && spec.values.length > 0 && f.type !== 'string') return { ...base, description };
+  if (spec.values !== undefined && spec.values.length > 0) return { type: ['string', 'null'], enum: [...spec.values, null], description };
+  return { ...base, description };
+}
+
+function recordSchema(fields: readonly FieldSpec[], input: boolean): JsonSchema {
+  const properties: Record<string, JsonSchema> = {};
+  for (const f of fields) properties[f.name] = recordValueSchema(f, input);
+  if (!input) properties.$error = { type: 'string', description: 'set when the record was refused (invalidValueTreatment="returnInvalid")' };
+  return input
+    ? { type: 'object', properties, description: 'a missing key is a missing value; keys that name no input field are ignored' }
+    : { type: 'object', properties, required: fields.map((f) => f.name) };
+}
+
+function recordSchemas(m: ManifestInput, inPorts: readonly Port[], outPorts: readonly Port[]): ModelManifest['schemas'] {
+  const md = m.metadata;
+  const column = (p: Port, elem: JsonSchema, output: boolean): JsonSchema => ({
+    type: 'object',
+    properties: {
+      name: { const: p.name },
+      shape: { type: 'array', items: { type: 'integer', minimum: 0 }, description: 'n elements in all: one per record' },
+      datatype: output ? { enum: [p.datatype, 'BYTES'] } : { type: 'string', description: `any datatype; ${p.datatype} fits the field's type` },
+      ...(output ? {} : { parameters: { type: 'object' } }),
+      data: { type: 'array', items: elem },
+    },
+    required: ['name', 'shape', 'datatype', 'data'],
+  });
+  const output = recordSchema(md.outputs, false);
+  return {
+    input: recordSchema(md.inputs, true),
+    output,
+    inferenceRequest: {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        parameters: { type: 'object' },
+        inputs: { type: 'array', items: { oneOf: md.inputs.map((f, i) => column(inPorts[i], recordValueSchema(f, true), false)) } },
+        outputs: { type: 'array', items: { type: 'object', properties: { name: { enum: md.outputs.map((f) => f.name) }, parameters: { type: 'object' } }, required: ['name'] } },
+      },
+      required: ['inputs'],
+    },
+    inferenceResponse: {
+      type: 'object',
+      properties: {
+        model_name: { const: m.name },
+        model_version: { const: m.version },
+        id: { type: 'string' },
+        outputs: {
+          type: 'array',
+          items: { oneOf: [...md.outputs.map((f, i) => column(outPorts[i], recordValueSchema(f, false), true)), column({ ...outPorts[0], name: '$error', datatype: 'BYTES' } as Port, { type: ['string', 'null'] }, true)] },
+        },
+      },
+      required: ['model_name', 'outputs'],
+    },
+    instance: recordSchema(md.inputs, true),
+    prediction: output,
+  };
+}
+
 export function emitManifest(m: ManifestInput): ModelManifest {
   const md = m.metadata;
-  const inPorts = md.inputs.map(describePort);
-  const outPorts = md.outputs.map(describePort);
+  const records = isRecordModel(md);
+  const inPorts = md.inputs.map((f) => (records ? describeRecordPort(f, 'input') : describePort(f)));
+  const outPorts = md.outputs.map((f) => (records ? describeRecordPort(f, 'output') : describePort(f)));
   const port = (f: FieldSpec, p: Port): ManifestPort => ({ name: f.name, type: f.type, shape: f.shape, datatype: p.datatype, oipShape: p.shape });
   const files: Record<string, string> = {};
   for (const name of Object.keys(m.files).sort()) files[name] = sha256(m.files[name]);
@@ -205,7 +275,7 @@ export function emitManifest(m: ManifestInput): ModelManifest {
     files,
     inputs: md.inputs.map((f, i) => port(f, inPorts[i])),
     outputs: md.outputs.map((f, i) => port(f, outPorts[i])),
-    schemas: {
+    schemas: records ? recordSchemas(m, inPorts, outPorts) : {
       input: objectOf(md.inputs, inPorts, moduleTensorSchema, true),
       output: objectOf(md.outputs, outPorts, moduleTensorSchema, true),
       inferenceRequest: {

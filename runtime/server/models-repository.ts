@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DType } from '../tensor/tensor.js';
 import { ServerError } from './errors.js';
+import { describeRecordPort } from './records.js';
 import { datatypeOf, isElementType } from './tensor-codec.js';
 
 /** A module input or output as `metadata` describes it (generators/module/emit-program.ts). */
@@ -30,6 +31,11 @@ export interface ModelModule {
   readonly run?: (feeds: Record<string, unknown>) => Record<string, unknown>;
   readonly predict: (input: Record<string, unknown>) => unknown;
   readonly predictBatch?: (inputs: Record<string, unknown>[]) => unknown[];
+}
+
+/** True for modules whose predict() takes and returns records (PMML, CONTRACT §2). */
+export function isRecordModel(m: { readonly format: string }): boolean {
+  return m.format === 'pmml';
 }
 
 /** One input or output, described for the protocols. */
@@ -123,8 +129,10 @@ export function describeModel(name: string, version: string, module: ModelModule
   if (md === undefined || !Array.isArray(md.inputs) || !Array.isArray(md.outputs)) {
     throw new Error(`model ${name}/${version}: the module has no metadata with inputs and outputs`);
   }
-  const inputs = md.inputs.map(describePort);
-  const outputs = md.outputs.map(describePort);
+  // Record models (PMML) take and give one value per field and record (records.ts).
+  const records = isRecordModel(md);
+  const inputs = md.inputs.map((f) => (records ? describeRecordPort(f, 'input') : describePort(f)));
+  const outputs = md.outputs.map((f) => (records ? describeRecordPort(f, 'output') : describePort(f)));
   const fn = typeof module.run === 'function' ? module.run : module.predict;
   if (typeof fn !== 'function') throw new Error(`model ${name}/${version}: the module exports neither run nor predict`);
   return {

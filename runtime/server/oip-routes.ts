@@ -4,7 +4,9 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from './context.js';
+import { isRecordModel } from './models-repository.js';
 import { decodeInputs, encodeResponse, requestedOutputs, type InferenceRequest } from './oip-codec.js';
+import { runRecordInference } from './records.js';
 import {
   errorResponses, inferenceRequest, inferenceResponse, modelMetadataResponse, modelParams, modelReadyResponse,
   serverMetadataResponse, versionParams,
@@ -48,6 +50,11 @@ export function oipPlugin(ctx: AppContext) {
         const model = repo.resolve(req.params.model_name, req.params.model_version);
         req.mlModel = model;
         const body = req.body;
+        if (isRecordModel(model)) {
+          const r = runRecordInference(model, body);
+          req.mlInferSeconds = r.seconds;
+          return r.response;
+        }
         const ports = requestedOutputs(model, body.outputs);
         const feeds = decodeInputs(model, body);
         const t0 = performance.now();

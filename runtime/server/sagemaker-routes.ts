@@ -5,6 +5,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from './context.js';
 import { parseInvocation, predictionsToCsv, runInvocation } from './invocations.js';
+import { isRecordModel } from './models-repository.js';
+import { runRecordInvocation } from './records.js';
 import { errorResponses, invocationRequest, invocationResponse, pingResponse } from './schemas.js';
 
 function wantsCsv(req: FastifyRequest): boolean {
@@ -27,7 +29,7 @@ export function sagemakerPlugin(ctx: AppContext) {
     }, (req: FastifyRequest, reply: FastifyReply) => {
       const model = ctx.repository.defaultModel();
       req.mlModel = model;
-      const result = runInvocation(model, parseInvocation(model, req.body));
+      const result = isRecordModel(model) ? runRecordInvocation(model, req.body) : runInvocation(model, parseInvocation(model, req.body));
       req.mlInferSeconds = result.seconds;
       if (wantsCsv(req)) {
         reply.type('text/csv; charset=utf-8');

@@ -18,7 +18,7 @@ export interface CompileFlags {
 /** Declares the compile options on `cmd` (the root command: compile is the default). */
 export function defineCompileOptions(cmd: Command): Command {
   return cmd
-    .argument('[model-file]', 'the model to compile (ONNX; the format is detected from the content)')
+    .argument('[model-file]', 'the model to compile (ONNX or PMML; the format is detected from the content)')
     .addOption(new Option('--target <target>', 'what to write: a module directory, or a prediction server').choices(['module', 'server']).default('module'))
     .option('--out <dir>', 'output directory (default: ./out/<name>)')
     .option('--name <name>', "the compiled model's name (default: the model's own name, else the file stem)")
@@ -39,7 +39,7 @@ export async function compileCommand(modelFile: string, flags: CompileFlags): Pr
   checkModelPath(modelFile, false);
   if (flags.out !== undefined) checkOutputDir(flags.out, '--out');
   if (flags.target === 'server') return compileServer(modelFile, flags);
-  const { fieldSpec, generateModule, loadProgram, writeModuleDir } = await import('../api.js');
+  const { programFields, generateModule, loadProgram, writeModuleDir } = await import('../api.js');
   const start = performance.now();
   const program = loadProgram(modelFile, { name: flags.name, optimize: flags.optimize });
   const compiled = await generateModule(program, { version: flags.modelVersion });
@@ -56,10 +56,11 @@ export async function compileCommand(modelFile: string, flags: CompileFlags): Pr
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
   for (const [a, b, c] of rows) print(`  ${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`.trimEnd());
+  const fields = programFields(program);
   print('inputs:');
-  for (const l of formatFields(program.inputs.map((i) => fieldSpec(i.name, i.type)))) print(l);
+  for (const l of formatFields(fields.inputs)) print(l);
   print('outputs:');
-  for (const l of formatFields(program.outputs.map((o) => fieldSpec(o.name, o.type)))) print(l);
+  for (const l of formatFields(fields.outputs)) print(l);
   return ExitCode.ok;
 }
 

@@ -19,6 +19,13 @@ export function formatDuration(ms: number): string {
 
 /** `float32[N,4]`, `int64[?]`, or the printed IR type for non-tensors. */
 export function formatType(f: FieldSpec): string {
+  // PMML fields: the PMML dataType, optype and role (generators/module/emit-pmml-dts.ts).
+  const pmml = f as FieldSpec & { optype?: unknown; usageType?: unknown; feature?: unknown; values?: unknown };
+  if (typeof pmml.optype === 'string') {
+    const role = typeof pmml.feature === 'string' ? `, ${pmml.feature}` : typeof pmml.usageType === 'string' && pmml.usageType !== 'active' ? `, ${pmml.usageType}` : '';
+    const values = Array.isArray(pmml.values) ? `, ${pmml.values.length} value${pmml.values.length === 1 ? '' : 's'}` : '';
+    return `${f.type} (${pmml.optype}${role}${values})`;
+  }
   if (f.shape === null) return f.type;
   return `${f.type}[${f.shape.map((d) => (d === null ? '?' : String(d))).join(',')}]`;
 }

@@ -23,7 +23,7 @@ export function defineInspectCommand(cmd: Command): Command {
 }
 
 export async function inspectCommand(modelFile: string, flags: InspectFlags): Promise<number> {
-  const { fieldSpec, loadProgram, passNames, printProgram } = await import('../api.js');
+  const { programFields, loadProgram, passNames, printProgram } = await import('../api.js');
   const passes = passNames();
   const after = flags.printAfter ?? LOWER;
   if (after !== LOWER && !passes.includes(after)) {
@@ -38,12 +38,32 @@ export async function inspectCommand(modelFile: string, flags: InspectFlags): Pr
   const final = loadProgram(modelFile, opts);
   const program = after === LOWER ? final : shown;
   if (program === undefined) throw new Error(`pass ${after} did not run`);
+  if (program.format === 'pmml') {
+    for (const l of pmmlSummary(program)) print(l);
+    print();
+  }
   print(`# ${basename(modelFile)}: IR after ${after === LOWER ? 'lowering' : `pass ${after}`}`);
-  process.stdout.write(printProgram(program));
+  // PMML field types are listed below; the IR need not repeat them.
+  const { fields: _fields, ...meta } = program.meta;
+  process.stdout.write(printProgram(program.format === 'pmml' ? { ...program, meta } : program));
   print();
+  const fields = programFields(program);
   print('inputs:');
-  for (const l of formatFields(program.inputs.map((i) => fieldSpec(i.name, i.type)))) print(l);
+  for (const l of formatFields(fields.inputs)) print(l);
   print('outputs:');
-  for (const l of formatFields(program.outputs.map((o) => fieldSpec(o.name, o.type)))) print(l);
+  for (const l of formatFields(fields.outputs)) print(l);
   return ExitCode.ok;
+}
+
+/** What a PMML document holds: the model, its producer and the verification records. */
+function pmmlSummary(p: Program): string[] {
+  const m = p.meta;
+  const text = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '-' : JSON.stringify(v));
+  const elements = Array.isArray(m.modelElements) ? m.modelElements.join(', ') : '-';
+  return [
+    `# ${p.source.file}: PMML ${text(m.pmmlVersion)}${typeof m.producer === 'string' ? `, produced by ${m.producer}` : ''}`,
+    `model:         ${text(m.modelElement)} (${text(m.functionName)})${typeof m.modelName === 'string' ? ` "${m.modelName}"` : ''}`,
+    `model types:   ${elements}`,
+    `verification:  ${typeof m.verificationRows === 'number' && m.verificationRows > 0 ? `${m.verificationRows} ModelVerification records (mlcompile validate ${p.source.file})` : 'none'}`,
+  ];
 }

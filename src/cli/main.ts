@@ -25,7 +25,7 @@ export function buildProgram(done: (code: number) => void): Command {
   const program = new Command('mlcompile');
   program
     .usage(USAGE)
-    .description('Compile ONNX models into dependency-free JavaScript modules (model.mjs, model.cjs, model.d.ts, model.ts).')
+    .description('Compile ONNX and PMML models into dependency-free JavaScript modules (model.mjs, model.cjs, model.d.ts, model.ts).')
     .version(COMPILER_VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help (also: mlcompile <command> --help)')
     .helpCommand('help [command]', 'show help for a command')

@@ -4,6 +4,7 @@
 import { rmSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
+import { predictPmmlFile } from '../validate/pmml.js';
 import { fileSink, loadRunnableModel, predictFile, streamSink } from '../validate/predict.js';
 import { ExitCode } from './errors.js';
 import { checkDataFile, checkModelPath, checkOutputFile, formatDuration } from './format.js';
@@ -29,6 +30,9 @@ Output: JSON Lines, one object per input row mapping each output to
 {"type", "dims", "data"} with plain arrays (float16 as values, bool as true/false,
 64-bit integers as numbers when exact, else as strings, NaN/Infinity as strings).
 With --out FILE.csv: a column per output ("y") or per element ("y[0]", "y[1]", ...).
+PMML models: one record per CSV row or JSON line (columns name input fields, an empty
+cell is a missing value); JSON Lines out hold the output fields (and "$error" for a
+refused record), CSV out a column per output field.
 ${DATA_FILES_HELP}`);
 }
 
@@ -38,8 +42,9 @@ export async function predictCommand(model: string, flags: PredictFlags): Promis
   if (flags.out !== undefined) checkOutputFile(flags.out, '--out');
   const loaded = await loadRunnableModel(model, { optimize: flags.optimize });
   const start = performance.now();
+  const run = loaded.format === 'pmml' ? predictPmmlFile : predictFile;
   if (flags.out === undefined) {
-    await predictFile({ model: loaded, inputsFile: flags.inputs, sink: streamSink(process.stdout), csv: false, onWarning: warn });
+    await run({ model: loaded, inputsFile: flags.inputs, sink: streamSink(process.stdout), csv: false, onWarning: warn });
     return ExitCode.ok;
   }
   const csv = extname(flags.out).toLowerCase() === '.csv';
@@ -47,7 +52,7 @@ export async function predictCommand(model: string, flags: PredictFlags): Promis
   const progress = startProgress('predict');
   let rows: number;
   try {
-    rows = await predictFile({
+    rows = await run({
       model: loaded, inputsFile: flags.inputs, sink: out.sink, csv, onWarning: warn, onProgress: (p) => progress.update(p),
     });
     await out.close();

@@ -83,8 +83,14 @@ export class RecordStream {
     };
   }
 
+  /**
+   * With `blankCells`, a blank line of a one-column CSV file is a record holding one
+   * empty cell (PMML: a missing value) instead of being skipped.
+   */
+  private blankCells = false;
+
   /** Opens a CSV or JSON Lines file; a CSV file's header is read here. */
-  static async open(file: string): Promise<RecordStream> {
+  static async open(file: string, opts: { readonly blankCells?: boolean } = {}): Promise<RecordStream> {
     const format = dataFormatOf(file);
     if (format === undefined) dataError(file, undefined, `cannot tell the format from the extension "${extname(file)}"; use .csv (with a header row) or .jsonl (JSON Lines)`);
     let size: number;
@@ -97,6 +103,7 @@ export class RecordStream {
       return dataError(file, undefined, `cannot read the file: ${(e as Error).message}`);
     }
     const s = new RecordStream(file, format, size, null);
+    s.blankCells = opts.blankCells === true;
     if (format === 'csv') {
       try {
         const first = await s.nextCsvRow();
@@ -135,7 +142,10 @@ export class RecordStream {
     for (;;) {
       const text = await this.nextLine();
       if (text === undefined) return undefined;
-      if (text.trim() === '') continue;
+      if (text.trim() === '') {
+        if (this.blankCells && this.header?.length === 1) return { line: this.lineNo, cells: [''] };
+        continue;
+      }
       const line = this.lineNo;
       let record = text;
       let parsed = parseCsvRecord(record);

@@ -1,9 +1,687 @@
-// TreeModel: placeholder until its compiler lands.
+// TreeModel: decision trees for classification and regression.
+//
+// At compile time the Node hierarchy is flattened breadth-first into parallel
+// arrays (children of a node are contiguous indices), every node's result
+// (score, probabilities, confidences, entity id) is built once, and scoring a
+// row walks the arrays in a loop: no recursion, and no allocation unless a
+// missing value strategy has to build a new result (penalised confidences,
+// weightedConfidence, aggregateNodes).
+//
+// Missing value strategies (a child predicate that is UNKNOWN):
+//   none                the child counts as false; the next siblings are tried
+//   lastPrediction      stop; the parent (the node being split) is the result
+//   nullPrediction      stop; no prediction
+//   defaultChild        follow the parent's defaultChild (its predicate is not evaluated)
+//   weightedConfidence  score the UNKNOWN child and its later non-FALSE siblings (up to and including
+//                       the first TRUE one: siblings after it cannot be reached), each weighted by its
+//                       share of their records; applied again wherever a further UNKNOWN occurs
+//   aggregateNodes      follow every such child as well; the ScoreDistribution record counts of all
+//                       leaves reached are added up into one virtual node
+// missingValuePenalty multiplies the confidences once per missing value handled on the path: each
+// defaultChild taken and each surrogate alternative of a node predicate used (CompoundPredicate
+// booleanOperator="surrogate" whose first predicate was UNKNOWN).
 
-import { unsupported } from '../el.js';
-import type { ModelCompiler } from '../types.js';
+import { child, childPath, enumAttr, fail, numAttr, optNumAttr, unsupported } from '../el.js';
+import { INVALID, categoryKey, isNumericType, parseNumeric, parseValue, toNumber, tryParseValue } from '../values.js';
+import type { DataType, El, Env, Evaluator, ModelCompiler, ModelContext, ModelResult, Predicate, Truth, Value } from '../types.js';
+
+const PREDICATES: ReadonlySet<string> = new Set(['SimplePredicate', 'CompoundPredicate', 'SimpleSetPredicate', 'True', 'False']);
+const EMBEDDED: ReadonlySet<string> = new Set(['Regression', 'DecisionTree']);
+
+const MISSING_STRATEGIES = ['none', 'lastPrediction', 'nullPrediction', 'defaultChild', 'weightedConfidence', 'aggregateNodes'] as const;
+type MissingStrategy = (typeof MISSING_STRATEGIES)[number];
+
+/** The result of a row that gets no prediction. */
+export const NO_PREDICTION: ModelResult = Object.freeze({ value: null });
+
+/** One Node, read from the document (compile time only). */
+interface NodeInfo {
+  readonly el: El;
+  readonly path: string;
+  readonly predicate: El;
+  readonly children: El[];
+  readonly id: string | undefined;
+  readonly score: string | undefined;
+  readonly recordCount: number | undefined;
+  readonly defaultChild: string | undefined;
+}
+
+function readNode(el: El, path: string): NodeInfo {
+  let predicate: El | undefined;
+  const children: El[] = [];
+  for (const c of el.c) {
+    if (PREDICATES.has(c.n)) {
+      if (predicate === undefined) predicate = c;
+      else fail(path, `<Node> has more than one predicate (<${predicate.n}> and <${c.n}>)`);
+    } else if (c.n === 'Node') children.push(c);
+    else if (EMBEDDED.has(c.n)) unsupported(childPath(path, el, c), `embedded models in tree nodes (<${c.n}>, deprecated since PMML 4.2) are not supported`);
+  }
+  if (predicate === undefined) fail(path, '<Node> needs a predicate (SimplePredicate, CompoundPredicate, SimpleSetPredicate, True or False)');
+  const recordCount = optNumAttr(el, 'recordCount', path);
+  if (recordCount !== undefined && !(recordCount >= 0)) fail(path, `recordCount="${el.a.recordCount}" is negative`);
+  return { el, path, predicate, children, id: el.a.id, score: el.a.score, recordCount, defaultChild: el.a.defaultChild };
+}
+
+/** Categories of a classification tree: the target's, then ScoreDistribution/score values not among them. */
+class Categories {
+  readonly values: Value[] = [];
+  readonly keys: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  add(v: Value): number {
+    const key = categoryKey(v);
+    let at = this.index.get(key);
+    if (at === undefined) {
+      at = this.values.length;
+      this.values.push(v);
+      this.keys.push(key);
+      this.index.set(key, at);
+    }
+    return at;
+  }
+
+  get size(): number {
+    return this.values.length;
+  }
+}
+
+/** The flattened tree. Node 0 is the root; children of node n are start[n] .. end[n]-1. */
+interface Flat {
+  readonly size: number;
+  readonly info: NodeInfo[];
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  /** Index of the defaultChild node, -1 when none. */
+  readonly defaultChild: Int32Array;
+}
+
+function flatten(rootEl: El, rootPath: string): Flat {
+  const info: NodeInfo[] = [readNode(rootEl, rootPath)];
+  const start: number[] = [];
+  const end: number[] = [];
+  // Breadth first: the children of each node get consecutive indices.
+  for (let n = 0; n < info.length; n++) {
+    const node = info[n];
+    start.push(info.length);
+    for (const c of node.children) info.push(readNode(c, childPath(node.path, node.el, c)));
+    end.push(info.length);
+  }
+  const size = info.length;
+  const defaultChild = new Int32Array(size).fill(-1);
+  for (let n = 0; n < size; n++) {
+    const want = info[n].defaultChild;
+    if (want === undefined) continue;
+    let found = -1;
+    for (let c = start[n]; c < end[n]; c++) {
+      if (info[c].id === want) {
+        found = c;
+        break;
+      }
+    }
+    if (found < 0) {
+      if (start[n] === end[n]) continue; // a leaf: defaultChild is never used
+      fail(info[n].path, `defaultChild="${want}" is not the id of a child Node`);
+    }
+    defaultChild[n] = found;
+  }
+  return { size, info, start: Int32Array.from(start), end: Int32Array.from(end), defaultChild };
+}
+
+/** 1-based depth-first (document order) position of every node: the entity id of nodes without an id. */
+function preorderIndex(flat: Flat): Int32Array {
+  const order = new Int32Array(flat.size);
+  const stack: number[] = [0];
+  let next = 1;
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    order[n] = next++;
+    for (let c = flat.end[n] - 1; c >= flat.start[n]; c--) stack.push(c);
+  }
+  return order;
+}
+
+/** Mutable per-compile scratch state (scoring is synchronous: one row at a time per compiled tree). */
+interface WalkState {
+  /** Missing values handled on the current path (defaultChild taken, surrogate alternative used). */
+  missing: number;
+  /** For the multi-path strategies: the node being split and the first UNKNOWN child. */
+  split: number;
+  from: number;
+}
 
 export const treeModel: ModelCompiler = {
   element: 'TreeModel',
-  compile: (_el, ctx) => unsupported(ctx.path, 'TreeModel is not supported yet'),
+  compile(el: El, ctx: ModelContext): (env: Env) => ModelResult {
+    const path = ctx.path;
+    const fn = ctx.functionName;
+    if (fn !== 'classification' && fn !== 'regression') unsupported(path, `TreeModel with functionName="${fn}" is not supported (classification or regression)`);
+    const classification = fn === 'classification';
+    const strategy: MissingStrategy = enumAttr(el, 'missingValueStrategy', MISSING_STRATEGIES, 'none', path);
+    const penalty = numAttr(el, 'missingValuePenalty', path, 1);
+    if (!(penalty >= 0 && penalty <= 1)) fail(path, `missingValuePenalty="${el.a.missingValuePenalty}" is not a probability (0 to 1)`);
+    const noTrueChild = enumAttr(el, 'noTrueChildStrategy', ['returnNullPrediction', 'returnLastPrediction'] as const, 'returnNullPrediction', path);
+    enumAttr(el, 'splitCharacteristic', ['binarySplit', 'multiSplit'] as const, 'multiSplit', path);
+
+    const rootEl = child(el, 'Node');
+    if (!rootEl) fail(path, '<TreeModel> needs a root <Node>');
+    const flat = flatten(rootEl, childPath(path, el, rootEl));
+    const { info } = flat;
+
+    const state: WalkState = { missing: 0, split: -1, from: -1 };
+    const countSurrogates = classification && penalty !== 1;
+    const tests = compileTests(flat, ctx, countSurrogates ? state : null);
+    const order = preorderIndex(flat);
+    const entityIds = info.map((node, n) => node.id ?? String(order[n]));
+
+    const nodes = classification
+      ? classificationNodes(flat, ctx, entityIds)
+      : regressionNodes(flat, entityIds);
+
+    const walk = makeWalk(flat, tests, strategy, noTrueChild === 'returnLastPrediction', state);
+    const results = nodes.results;
+
+    if (strategy === 'weightedConfidence' || strategy === 'aggregateNodes') {
+      const multi = makeMultiPath(flat, tests, nodes, strategy, noTrueChild === 'returnLastPrediction', state);
+      return (env) => {
+        const n = walk(env);
+        if (n >= 0) return results[n];
+        return n === -2 ? multi(env) : NO_PREDICTION;
+      };
+    }
+    if (countSurrogates) {
+      return (env) => {
+        const n = walk(env);
+        if (n < 0) return NO_PREDICTION;
+        const base = results[n];
+        if (state.missing === 0 || base.confidences === undefined) return base;
+        return penalise(base, penalty ** state.missing);
+      };
+    }
+    return (env) => {
+      const n = walk(env);
+      return n < 0 ? NO_PREDICTION : results[n];
+    };
+  },
 };
+
+/** A copy of `base` with every confidence multiplied by `factor`. */
+function penalise(base: ModelResult, factor: number): ModelResult {
+  const confidences = new Map<string, number>();
+  for (const [k, c] of base.confidences!) confidences.set(k, c * factor);
+  return { ...base, confidences };
+}
+
+/** How each node's predicate is evaluated (compiled once per tree). */
+interface Tests {
+  /** Starts the evaluation of a row (invalidates the field values read for the previous one). */
+  readonly begin: () => void;
+  /** The predicate of node c: true, false or null (UNKNOWN). */
+  readonly test: (c: number, env: Env) => Truth;
+}
+
+// Predicate kinds of the flat table. Numeric comparisons, True/False and isMissing/isNotMissing are
+// evaluated from typed arrays (trees of big ensembles hold hundreds of thousands of them: one closure
+// each would scatter them over the heap); everything else calls the predicate compiled by ctx.predicate.
+const K_CLOSURE = 0;
+const K_TRUE = 1;
+const K_FALSE = 2;
+const K_LT = 3;
+const K_LE = 4;
+const K_GT = 5;
+const K_GE = 6;
+const K_EQ = 7;
+const K_NE = 8;
+const K_MISSING = 9;
+const K_NOT_MISSING = 10;
+const NUMERIC_OPS: { readonly [op: string]: number } = {
+  lessThan: K_LT, lessOrEqual: K_LE, greaterThan: K_GT, greaterOrEqual: K_GE, equal: K_EQ, notEqual: K_NE,
+};
+
+/**
+ * The flat predicate table of a tree. A SimplePredicate on a field of a numeric data type (not
+ * ordinal) with a numeric value compares like the core's predicates.ts: missing → UNKNOWN, else
+ * the value (as a number) against the constant read as the field's data type (a constant that does
+ * not fit, e.g. 2.5 for an integer field, compares as the number it spells). Each field is read at
+ * most once per row through its scope binding. With `state` (penalised classification trees), a
+ * surrogate CompoundPredicate directly under a Node is evaluated here so that the use of an
+ * alternative can be counted.
+ */
+function compileTests(flat: Flat, ctx: ModelContext, state: WalkState | null): Tests {
+  const { size, info } = flat;
+  const kind = new Uint8Array(size);
+  const field = new Int32Array(size);
+  const threshold = new Float64Array(size);
+  const closures: (Predicate | null)[] = new Array<Predicate | null>(size).fill(null);
+  const getters: Evaluator[] = [];
+  const fieldIndex = new Map<string, number>();
+
+  for (let n = 0; n < size; n++) {
+    const node = info[n];
+    const p = node.predicate;
+    const predPath = childPath(node.path, node.el, p);
+    if (p.n === 'True' || p.n === 'False') {
+      kind[n] = p.n === 'True' ? K_TRUE : K_FALSE;
+      continue;
+    }
+    if (p.n === 'SimplePredicate') {
+      const fast = simpleTest(p, predPath, ctx);
+      if (fast) {
+        let f = fieldIndex.get(fast.name);
+        if (f === undefined) {
+          f = getters.length;
+          getters.push(fast.get);
+          fieldIndex.set(fast.name, f);
+        }
+        kind[n] = fast.kind;
+        field[n] = f;
+        threshold[n] = fast.threshold;
+        continue;
+      }
+    }
+    kind[n] = K_CLOSURE;
+    closures[n] = state !== null && p.n === 'CompoundPredicate' && p.a.booleanOperator === 'surrogate'
+      ? surrogate(p, predPath, ctx, state)
+      : ctx.predicate(p, predPath);
+  }
+
+  // Field values of the current row: read on first use, then from these arrays.
+  const F = getters.length;
+  const stamp = new Int32Array(F);
+  const value = new Float64Array(F);
+  const missing = new Uint8Array(F);
+  let row = 0;
+
+  const begin = (): void => {
+    row++;
+    if (row === 0x3fffffff) {
+      stamp.fill(0);
+      row = 1;
+    }
+  };
+  const test = (c: number, env: Env): Truth => {
+    const k = kind[c];
+    if (k === K_CLOSURE) return closures[c]!(env);
+    if (k === K_TRUE) return true;
+    if (k === K_FALSE) return false;
+    const f = field[c];
+    if (stamp[f] !== row) {
+      const v = getters[f](env);
+      missing[f] = v === null ? 1 : 0;
+      value[f] = typeof v === 'number' ? v : toNumber(v);
+      stamp[f] = row;
+    }
+    if (k === K_MISSING) return missing[f] === 1;
+    if (k === K_NOT_MISSING) return missing[f] === 0;
+    if (missing[f] === 1) return null;
+    const x = value[f];
+    const t = threshold[c];
+    switch (k) {
+      case K_LT: return x < t;
+      case K_LE: return x <= t;
+      case K_GT: return x > t;
+      case K_GE: return x >= t;
+      case K_EQ: return x === t;
+      default: return x !== t;
+    }
+  };
+  return { begin, test };
+}
+
+/** A SimplePredicate the flat table can evaluate, or null (then ctx.predicate compiles it). */
+function simpleTest(p: El, path: string, ctx: ModelContext): { name: string; get: Evaluator; kind: number; threshold: number } | null {
+  const name = p.a.field;
+  const op = p.a.operator;
+  if (name === undefined || op === undefined || !ctx.scope.has(name)) return null;
+  if (op === 'isMissing' || op === 'isNotMissing') {
+    const { get } = ctx.scope.resolve(name, path);
+    return { name, get, kind: op === 'isMissing' ? K_MISSING : K_NOT_MISSING, threshold: 0 };
+  }
+  const kind = NUMERIC_OPS[op];
+  const text = p.a.value;
+  if (kind === undefined || text === undefined) return null;
+  const { info, get } = ctx.scope.resolve(name, path);
+  if (!isNumericType(info.dataType) || info.optype === 'ordinal') return null;
+  let c = tryParseValue(text, info.dataType);
+  if (c === INVALID || c === null) c = parseNumeric(text);
+  if (typeof c !== 'number' || Number.isNaN(c)) return null;
+  return { name, get, kind, threshold: c };
+}
+
+/** A surrogate CompoundPredicate that counts the use of an alternative in state.missing. */
+function surrogate(p: El, predPath: string, ctx: ModelContext, state: WalkState): Predicate {
+  const parts = p.c.filter((c) => PREDICATES.has(c.n));
+  if (parts.length < 2) fail(predPath, 'a surrogate <CompoundPredicate> needs at least two predicates');
+  const alternatives = parts.map((c) => ctx.predicate(c, childPath(predPath, p, c)));
+  const count = alternatives.length;
+  return (env: Env): Truth => {
+    for (let i = 0; i < count; i++) {
+      const t = alternatives[i](env);
+      if (t !== null) {
+        if (i > 0) state.missing++;
+        return t;
+      }
+    }
+    return null;
+  };
+}
+
+/** Per-node data the strategies need. */
+interface NodeData {
+  readonly results: ModelResult[];
+  /** Records in each node: recordCount, else the sum of its ScoreDistribution record counts, else 0. */
+  readonly counts: Float64Array;
+  /** Classification: categories and per node (row-major, size × K) probabilities, confidences, record counts. */
+  readonly categories: Categories | null;
+  readonly probs: Float64Array;
+  readonly confs: Float64Array;
+  readonly sdCounts: Float64Array;
+  /** Whether the node has a ScoreDistribution (classification) or a score (regression). */
+  readonly has: Uint8Array;
+  /** Regression: the numeric score of each node (NaN when none). */
+  readonly scores: Float64Array;
+}
+
+function targetType(ctx: ModelContext): DataType {
+  return ctx.target?.info.dataType ?? 'string';
+}
+
+function classificationNodes(flat: Flat, ctx: ModelContext, entityIds: readonly string[]): NodeData {
+  const { size, info } = flat;
+  const dataType = targetType(ctx);
+  const cats = new Categories();
+  for (const v of ctx.target?.categories ?? []) cats.add(v);
+
+  // First pass: parse scores and ScoreDistributions, collecting categories.
+  interface Sd { readonly at: number; readonly count: number; readonly probability: number | undefined; readonly confidence: number | undefined }
+  const scoreAt: number[] = new Array<number>(size).fill(-1);
+  const scoreValue: Value[] = new Array<Value>(size).fill(null);
+  const sds: Sd[][] = [];
+  for (let n = 0; n < size; n++) {
+    const node = info[n];
+    if (node.score !== undefined) {
+      scoreValue[n] = parseValue(node.score, dataType, node.path);
+      scoreAt[n] = cats.add(scoreValue[n]);
+    }
+    const list: Sd[] = [];
+    for (const c of node.el.c) {
+      if (c.n !== 'ScoreDistribution') continue;
+      const sdPath = childPath(node.path, node.el, c);
+      const raw = c.a.value;
+      if (raw === undefined) fail(sdPath, '<ScoreDistribution> needs the attribute value');
+      const probability = optNumAttr(c, 'probability', sdPath);
+      const confidence = optNumAttr(c, 'confidence', sdPath);
+      const count = optNumAttr(c, 'recordCount', sdPath);
+      if (count === undefined && probability === undefined) fail(sdPath, '<ScoreDistribution> needs the attribute recordCount');
+      if (count !== undefined && !(count >= 0)) fail(sdPath, `recordCount="${c.a.recordCount}" is negative`);
+      for (const [name, p] of [['probability', probability], ['confidence', confidence]] as const) {
+        if (p !== undefined && !(p >= 0 && p <= 1)) fail(sdPath, `${name}="${c.a[name]}" is not a probability (0 to 1)`);
+      }
+      list.push({ at: cats.add(parseValue(raw, dataType, sdPath)), count: count ?? 0, probability, confidence });
+    }
+    sds.push(list);
+  }
+
+  const K = cats.size;
+  const probs = new Float64Array(size * K);
+  const confs = new Float64Array(size * K);
+  const sdCounts = new Float64Array(size * K);
+  const counts = new Float64Array(size);
+  const has = new Uint8Array(size);
+  const results: ModelResult[] = [];
+  for (let n = 0; n < size; n++) {
+    const node = info[n];
+    const list = sds[n];
+    const base = n * K;
+    let value: Value = scoreValue[n];
+    let probabilities: Map<string, number> | undefined;
+    let confidences: Map<string, number> | undefined;
+    if (list.length > 0) {
+      has[n] = 1;
+      let total = 0;
+      for (const sd of list) {
+        sdCounts[base + sd.at] += sd.count;
+        total += sd.count;
+      }
+      counts[n] = node.recordCount ?? total;
+      const withProbability = list.filter((sd) => sd.probability !== undefined).length;
+      if (withProbability > 0 && withProbability < list.length) {
+        fail(node.path, 'either every ScoreDistribution of a Node has a probability or none has');
+      }
+      if (withProbability > 0) {
+        let sum = 0;
+        for (const sd of list) {
+          probs[base + sd.at] += sd.probability!;
+          sum += sd.probability!;
+        }
+        if (sum > 0 && sum !== 1) for (let k = 0; k < K; k++) probs[base + k] /= sum;
+      } else if (total > 0) {
+        for (let k = 0; k < K; k++) probs[base + k] = sdCounts[base + k] / total;
+      }
+      const withConfidence = list.some((sd) => sd.confidence !== undefined);
+      for (let k = 0; k < K; k++) confs[base + k] = withConfidence ? 0 : probs[base + k];
+      if (withConfidence) for (const sd of list) confs[base + sd.at] += sd.confidence ?? 0;
+      const defined = withProbability > 0 || total > 0;
+      if (defined) {
+        probabilities = new Map();
+        confidences = new Map();
+        for (let k = 0; k < K; k++) {
+          probabilities.set(cats.keys[k], probs[base + k]);
+          confidences.set(cats.keys[k], confs[base + k]);
+        }
+        if (scoreAt[n] < 0) {
+          // No score: the most probable category (the first one on ties).
+          let best = 0;
+          for (let k = 1; k < K; k++) if (probs[base + k] > probs[base + best]) best = k;
+          value = cats.values[best];
+        }
+      }
+    } else {
+      counts[n] = node.recordCount ?? 0;
+      if (scoreAt[n] >= 0) {
+        // A node without ScoreDistribution votes for its score (with all its records, for aggregateNodes).
+        has[n] = 1;
+        probs[base + scoreAt[n]] = 1;
+        confs[base + scoreAt[n]] = 1;
+        sdCounts[base + scoreAt[n]] = counts[n];
+        probabilities = new Map();
+        for (let k = 0; k < K; k++) probabilities.set(cats.keys[k], probs[base + k]);
+      }
+    }
+    if (value === null) {
+      results.push(NO_PREDICTION);
+      continue;
+    }
+    const r: { value: Value; entityId: string; probabilities?: Map<string, number>; confidences?: Map<string, number> } = { value, entityId: entityIds[n] };
+    if (probabilities) r.probabilities = probabilities;
+    if (confidences) r.confidences = confidences;
+    results.push(Object.freeze(r));
+  }
+  return { results, counts, categories: cats, probs, confs, sdCounts, has, scores: new Float64Array(0) };
+}
+
+function regressionNodes(flat: Flat, entityIds: readonly string[]): NodeData {
+  const { size, info } = flat;
+  const results: ModelResult[] = [];
+  const counts = new Float64Array(size);
+  const scores = new Float64Array(size).fill(NaN);
+  const has = new Uint8Array(size);
+  for (let n = 0; n < size; n++) {
+    const node = info[n];
+    let total = 0;
+    for (const c of node.el.c) if (c.n === 'ScoreDistribution') total += Number(c.a.recordCount ?? 0) || 0;
+    counts[n] = node.recordCount ?? total;
+    if (node.score === undefined) {
+      results.push(NO_PREDICTION);
+      continue;
+    }
+    const v = parseValue(node.score, 'double', node.path) as number;
+    scores[n] = v;
+    has[n] = 1;
+    results.push(Object.freeze({ value: v, entityId: entityIds[n] }));
+  }
+  return { results, counts, categories: null, probs: new Float64Array(0), confs: new Float64Array(0), sdCounts: new Float64Array(0), has, scores };
+}
+
+/**
+ * The single-path walk. Returns the index of the node whose result is the prediction, -1 for no
+ * prediction, or -2 when a multi-path strategy takes over (state.split / state.from say where).
+ */
+function makeWalk(flat: Flat, tests: Tests, strategy: MissingStrategy, returnLast: boolean, state: WalkState): (env: Env) => number {
+  const { start, end, defaultChild } = flat;
+  const mode = strategy === 'none' ? 0 : strategy === 'lastPrediction' ? 1 : strategy === 'nullPrediction' ? 2 : strategy === 'defaultChild' ? 3 : 4;
+  const { begin, test } = tests;
+  return (env) => {
+    state.missing = 0;
+    begin();
+    if (test(0, env) !== true) return -1;
+    let n = 0;
+    for (;;) {
+      const s = start[n];
+      const e = end[n];
+      if (s === e) return n;
+      let next = -1;
+      for (let c = s; c < e; c++) {
+        const t = test(c, env);
+        if (t === true) {
+          next = c;
+          break;
+        }
+        if (t === null && mode !== 0) {
+          if (mode === 1) return n;
+          if (mode === 2) return -1;
+          if (mode === 3) {
+            // A split without defaultChild: the UNKNOWN child counts as false (as with "none").
+            const d = defaultChild[n];
+            if (d < 0) continue;
+            next = d;
+            state.missing++;
+            break;
+          }
+          state.split = n;
+          state.from = c;
+          return -2;
+        }
+      }
+      if (next < 0) return returnLast ? n : -1;
+      n = next;
+    }
+  };
+}
+
+/**
+ * weightedConfidence / aggregateNodes: every path a record with missing values may take from
+ * state.split, walked with an explicit stack. Terminal nodes (leaves, or splits without a true
+ * child under returnLastPrediction) contribute their distribution: weighted by their share of the
+ * records (weightedConfidence) or by their record counts (aggregateNodes). Regression trees get the
+ * weighted (record-count weighted) mean of the terminal scores.
+ */
+function makeMultiPath(flat: Flat, tests: Tests, data: NodeData, strategy: MissingStrategy, returnLast: boolean, state: WalkState): (env: Env) => ModelResult {
+  const { size, start, end } = flat;
+  const weighted = strategy === 'weightedConfidence';
+  const cats = data.categories;
+  const K = cats ? cats.size : 0;
+  const stackNode = new Int32Array(size);
+  const stackWeight = new Float64Array(size);
+  const pending = new Int32Array(size);
+  const accProb = new Float64Array(K);
+  const accConf = new Float64Array(K);
+  const { counts, probs, confs, sdCounts, has, scores } = data;
+  const test = tests.test;
+  let top = 0;
+  let totalWeight = 0;
+  let regSum = 0;
+
+  /** Pushes the children of `n` a record may reach from `first` (an UNKNOWN child), sharing weight `w`. */
+  function pushCandidates(env: Env, n: number, first: number, w: number): void {
+    let m = 0;
+    pending[m++] = first;
+    for (let c = first + 1; c < end[n]; c++) {
+      const t = test(c, env);
+      if (t === false) continue;
+      pending[m++] = c;
+      if (t === true) break; // later siblings are never reached
+    }
+    let sum = 0;
+    for (let i = 0; i < m; i++) sum += counts[pending[i]];
+    for (let i = 0; i < m; i++) {
+      stackNode[top] = pending[i];
+      stackWeight[top++] = weighted ? w * (sum > 0 ? counts[pending[i]] / sum : 1 / m) : 1;
+    }
+  }
+
+  function contribute(n: number, w: number): void {
+    if (!has[n]) return;
+    if (cats) {
+      const base = n * K;
+      if (weighted) {
+        for (let k = 0; k < K; k++) {
+          accProb[k] += w * probs[base + k];
+          accConf[k] += w * confs[base + k];
+        }
+      } else {
+        for (let k = 0; k < K; k++) accProb[k] += sdCounts[base + k];
+      }
+    } else {
+      const cw = weighted ? w : counts[n];
+      regSum += cw * scores[n];
+      totalWeight += cw;
+    }
+  }
+
+  return (env) => {
+    top = 0;
+    totalWeight = 0;
+    regSum = 0;
+    accProb.fill(0);
+    accConf.fill(0);
+    pushCandidates(env, state.split, state.from, 1);
+    while (top > 0) {
+      top--;
+      const n = stackNode[top];
+      const w = stackWeight[top];
+      const s = start[n];
+      const e = end[n];
+      if (s === e) {
+        contribute(n, w);
+        continue;
+      }
+      let next = -1;
+      let unknown = -1;
+      for (let c = s; c < e; c++) {
+        const t = test(c, env);
+        if (t === true) {
+          next = c;
+          break;
+        }
+        if (t === null) {
+          unknown = c;
+          break;
+        }
+      }
+      if (next >= 0) {
+        stackNode[top] = next;
+        stackWeight[top++] = w;
+      } else if (unknown >= 0) {
+        pushCandidates(env, n, unknown, w);
+      } else if (returnLast) {
+        contribute(n, w);
+      }
+    }
+
+    if (!cats) return totalWeight > 0 ? { value: regSum / totalWeight } : NO_PREDICTION;
+    let total = 0;
+    for (let k = 0; k < K; k++) total += accProb[k];
+    if (!(total > 0)) return NO_PREDICTION;
+    const probabilities = new Map<string, number>();
+    const confidences = new Map<string, number>();
+    // weightedConfidence: the class with the highest summed confidence; aggregateNodes: the highest record count.
+    const decide = weighted ? accConf : accProb;
+    let best = 0;
+    for (let k = 0; k < K; k++) {
+      probabilities.set(cats.keys[k], accProb[k] / total);
+      confidences.set(cats.keys[k], weighted ? accConf[k] : accProb[k] / total);
+      if (decide[k] > decide[best]) best = k;
+    }
+    return { value: cats.values[best], probabilities, confidences };
+  };
+}

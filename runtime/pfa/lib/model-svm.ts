@@ -1,0 +1,3 @@
+// PFA library: placeholder until its functions land.
+
+export {};

@@ -1,0 +1,164 @@
+// PFA conformance runner: the function suite (../shared/conformance/pfa/functions,
+// 6,275 test engines) and the whole-engine cases (engines/, 1,235), compiled through
+// the real front end. Compares per the suite README (strict rule by default; --official
+// for the 1 % rule). Records outcomes in test/conformance/pfa.status.json; exits
+// non-zero on a regression (a recorded pass that fails) or an unexpected pass.
+//
+//   node --import tsx test/conformance/pfa-runner.ts [--functions] [--engines] [--sample N]
+//        [--filter REGEX] [--official] [--update] [--verbose]
+//
+// Without --functions/--engines both run. --sample N runs every Nth function test
+// (the fixed sample npm test uses); `npm run conformance:pfa` runs everything.
+
+import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { loadEngine, runAction, sameJson, type Outcome } from './pfa-case.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const DATA = join(ROOT, '..', 'shared', 'conformance', 'pfa');
+const STATUS_FILE = join(import.meta.dirname, 'pfa.status.json');
+
+const args = process.argv.slice(2);
+const flag = (f: string): boolean => args.includes(f);
+const opt = (f: string): string | undefined => {
+  const i = args.indexOf(f);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const runFunctions = flag('--functions') || !flag('--engines');
+const runEngines = flag('--engines') || !flag('--functions');
+const sample = Number(opt('--sample') ?? 1);
+const filter = opt('--filter') !== undefined ? new RegExp(opt('--filter') as string) : null;
+const official = flag('--official');
+const update = flag('--update');
+const verbose = flag('--verbose');
+
+interface Status { [id: string]: string }
+const status: Status = existsSync(STATUS_FILE) ? (JSON.parse(readFileSync(STATUS_FILE, 'utf8')) as { cases: Status }).cases : {};
+const results = new Map<string, string>();
+
+function record(id: string, ok: boolean, why: string): void {
+  results.set(id, ok ? 'pass' : `fail: ${why.slice(0, 300)}`);
+}
+
+interface Trial { sample: Record<string, unknown>; result?: unknown; error?: number; nondeterministic?: string; titus_status?: string; disputed?: { scipy: unknown }; example_result?: unknown }
+interface FnTest { id: string; function: string; engine: unknown; trials: Trial[] }
+
+function sortKey(v: unknown): string {
+  return JSON.stringify(v);
+}
+
+function checkTrial(t: Trial, out: Outcome): string | null {
+  if (t.error !== undefined) {
+    if (!out.ok && out.code === t.error) return null;
+    return `expected error ${t.error}, got ${out.ok ? JSON.stringify(out.value).slice(0, 100) : `error ${out.code}: ${out.message}`}`;
+  }
+  if (!out.ok) return `error ${out.code}: ${out.message}`;
+  if (t.nondeterministic === 'pseudorandom' || t.nondeterministic === 'unstable') return null;
+  let ok = sameJson(t.result, out.value, official);
+  if (!ok && t.nondeterministic === 'unordered' && Array.isArray(t.result) && Array.isArray(out.value)) {
+    ok = sameJson([...t.result].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1)), [...out.value].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1)), official);
+  }
+  if (!ok && t.disputed !== undefined) ok = sameJson(t.disputed.scipy, out.value, official);
+  return ok ? null : `expected ${JSON.stringify(t.result).slice(0, 100)}, got ${JSON.stringify(out.value).slice(0, 100)}`;
+}
+
+let fnTests = 0, fnPassed = 0, fnTrials = 0, fnTrialsPassed = 0;
+if (runFunctions) {
+  const files = readdirSync(join(DATA, 'functions')).filter((f) => f.endsWith('.jsonl.gz')).sort();
+  let k = 0;
+  for (const file of files) {
+    const lines = gunzipSync(readFileSync(join(DATA, 'functions', file))).toString('utf8').split('\n');
+    for (const line of lines) {
+      if (line.trim() === '') continue;
+      const t = JSON.parse(line) as FnTest;
+      if (k++ % sample !== 0) continue;
+      if (filter !== null && !filter.test(t.function) && !filter.test(t.id)) continue;
+      fnTests++;
+      let firstFail: string | null = null;
+      try {
+        const e = loadEngine(JSON.stringify(t.engine), t.id);
+        const engine = e.create();
+        for (const trial of t.trials) {
+          if (trial.titus_status !== undefined) continue;
+          fnTrials++;
+          const why = checkTrial(trial, runAction(e, engine, trial.sample));
+          if (why === null) fnTrialsPassed++;
+          else firstFail ??= `${JSON.stringify(trial.sample).slice(0, 80)}: ${why}`;
+        }
+      } catch (err) {
+        firstFail = `compile: ${(err as Error).message}`;
+      }
+      if (firstFail === null) fnPassed++;
+      record(t.id, firstFail === null, `${t.function} ${firstFail}`);
+      if (verbose && firstFail !== null) console.log(`FAIL ${t.id} ${t.function}: ${firstFail}`);
+    }
+  }
+}
+
+let enCases = 0, enPassed = 0;
+if (runEngines) {
+  const index = JSON.parse(readFileSync(join(DATA, 'engines', 'index.json'), 'utf8')) as { cases: { case: string }[] };
+  for (const { case: name } of index.cases) {
+    if (filter !== null && !filter.test(name)) continue;
+    enCases++;
+    const dir = join(DATA, 'engines', name);
+    const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { begin_before_first_input?: boolean; end_after_last_input?: boolean; features?: string[] };
+    const inputs = readFileSync(join(dir, 'inputs.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
+    const outputs = readFileSync(join(dir, 'outputs.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
+    const random = (meta.features ?? []).includes('has:randseed');
+    let firstFail: string | null = null;
+    try {
+      const e = loadEngine(readFileSync(join(dir, 'engine.pfa'), 'utf8'), name);
+      const engine = e.create();
+      if (meta.begin_before_first_input) engine.begin();
+      inputs.forEach((input, i) => {
+        const out = runAction(e, engine, input);
+        const want = outputs[i] as { $error?: number } | unknown;
+        let why: string | null = null;
+        if (typeof want === 'object' && want !== null && !Array.isArray(want) && '$error' in (want as object)) {
+          const code = (want as { $error: number }).$error;
+          if (out.ok || out.code !== code) why = `expected error ${code}, got ${out.ok ? JSON.stringify(out.value).slice(0, 100) : `error ${out.code}: ${out.message}`}`;
+        } else if (!out.ok) why = `error ${out.code}: ${out.message}`;
+        else if (!random && !sameJson(want, out.value, official)) why = `expected ${JSON.stringify(want).slice(0, 100)}, got ${JSON.stringify(out.value).slice(0, 100)}`;
+        if (why !== null) firstFail ??= `input ${i + 1}: ${why}`;
+      });
+      if (meta.end_after_last_input) engine.end();
+    } catch (err) {
+      firstFail = `compile: ${(err as Error).message}`;
+    }
+    if (firstFail === null) enPassed++;
+    record(`engine:${name}`, firstFail === null, firstFail ?? '');
+    if (verbose && firstFail !== null) console.log(`FAIL engine ${name}: ${firstFail}`);
+  }
+}
+
+// Compare with the status file.
+const regressions: string[] = [], unexpected: string[] = [];
+for (const [id, r] of results) {
+  const was = status[id];
+  if (was === undefined) continue;
+  if (was === 'pass' && r !== 'pass') regressions.push(`${id}: ${r}`);
+  if (was !== 'pass' && r === 'pass') unexpected.push(id);
+}
+const fullRun = sample === 1 && filter === null && runFunctions && runEngines;
+if (update) {
+  const merged: Status = { ...status };
+  for (const [id, r] of results) merged[id] = r;
+  const sorted = Object.fromEntries(Object.entries(merged).sort(([a], [b]) => (a < b ? -1 : 1)));
+  writeFileSync(STATUS_FILE, JSON.stringify({ note: 'Expected outcome per PFA conformance case (pass, or fail with the reason). Regenerate with --update.', cases: sorted }, null, 1) + '\n');
+}
+const pct = (a: number, b: number): string => (b === 0 ? '-' : `${((100 * a) / b).toFixed(1)}%`);
+console.log(`\nPFA conformance (${official ? 'official 1% rule' : 'strict rule'}${sample > 1 ? `, every ${sample}th function test` : ''}):`);
+if (runFunctions) console.log(`  function tests  ${fnPassed} / ${fnTests} (${pct(fnPassed, fnTests)}); trials ${fnTrialsPassed} / ${fnTrials}`);
+if (runEngines) console.log(`  engine cases    ${enPassed} / ${enCases} (${pct(enPassed, enCases)})`);
+if (regressions.length > 0) {
+  console.log(`\n${regressions.length} regression(s):`);
+  for (const r of regressions.slice(0, 30)) console.log(`  ${r}`);
+}
+if (unexpected.length > 0) {
+  console.log(`\n${unexpected.length} unexpected pass(es) (run with --update to record them):`);
+  for (const r of unexpected.slice(0, 30)) console.log(`  ${r}`);
+}
+if (!update && (regressions.length > 0 || unexpected.length > 0)) process.exit(1);
+void fullRun;
