@@ -74,6 +74,12 @@ export interface ForestAttrs {
   /** Number of targets (regression) or classes. */
   readonly targets: number;
   readonly maxFeature: number;
+  /**
+   * Small forests: the same trees as generated straight code (generators/module/
+   * specialize-trees.ts), adding the weights row x[o..] reaches to s[b + target] and
+   * marking h[b + target] (unless single-target and one weight per leaf). Absent: walk the tables.
+   */
+  readonly walker?: (x: Num, o: number, s: Float64Array, h: Uint8Array, b: number) => void;
 }
 
 export interface RegressorAttrs extends ForestAttrs {
@@ -324,7 +330,11 @@ class Votes {
 function accumulate(a: ForestAttrs, f: Forest, rows: Rows, r0: number, r1: number, blk: Block, agg: number): void {
   const { leaves } = blk, count = r1 - r0, trees = f.roots.length;
   const votes = new Votes(a, agg, blk.s, blk.h, a.targets);
-  if (count < 4 && f.interleaves) {
+  const walker = a.walker;
+  if (walker !== undefined && agg !== AGG_MIN && agg !== AGG_MAX) {
+    const k = a.targets, x = rows.x, nf = rows.f;
+    for (let i = 0; i < count; i++) walker(x, (r0 + i) * nf, blk.s, blk.h, i * k);
+  } else if (count < 4 && f.interleaves) {
     for (let i = 0; i < count; i++) {
       f.rowLeaves(rows.x, (r0 + i) * rows.f, leaves);
       for (let t = 0; t < trees; t++) votes.add(leaves[t], i);
