@@ -5,16 +5,21 @@
 // table walk: the same comparisons on the same float values, weights added in the
 // same order (tree by tree) in float64.
 //
-// Only small forests qualify (MAX_STRAIGHT_NODES): V8 stops optimising functions
-// whose bytecode passes about 60 KB (shared/LESSONS.md), so trees are packed into
-// functions of at most NODES_PER_FUNCTION decision nodes, and large forests keep the
-// tables, whose loop is optimised whatever their size.
+// Only small forests qualify (MAX_STRAIGHT_NODES), in functions of at most
+// NODES_PER_FUNCTION decision nodes: until V8 has optimised a function it runs
+// interpreted, and its optimising compiler took 1.5 s (on a loaded machine) for one
+// function of 336 nested conditions, during which the straight code is slower than
+// the tables. V8 also stops optimising functions whose bytecode passes about 60 KB
+// (shared/LESSONS.md). Large forests keep the tables, whose small loop is optimised
+// at once whatever the forest's size. The kernel runs a new walker once down every
+// path before its first use (prime() in tree-ensemble.ts) so that the optimised code
+// never meets a leaf it has no type feedback for.
 
 import { RECORD_F32, RECORD_F64, SPLIT_EQ, SPLIT_LEQ, SPLIT_LT, type ForestAttrs } from '../../runtime/ml/tree-ensemble.js';
 
 /** Forests with more decision nodes than this keep the table walk. */
-export const MAX_STRAIGHT_NODES = 4096;
-const NODES_PER_FUNCTION = 1024;
+export const MAX_STRAIGHT_NODES = 512;
+const NODES_PER_FUNCTION = 128;
 
 /** A number literal that reads back as exactly the same double. */
 function num(v: number): string {
