@@ -10,6 +10,7 @@ import type { AttrValue, Attrs, Program, Region, Stmt, ValueId } from '../../src
 import { printType, type IrType } from '../../src/ir/types.js';
 import { lookupPrimitive, type Primitive } from '../../src/primitives/registry.js';
 import { CodeWriter, comment, literal, str } from '../code-writer.js';
+import { isCodeAttr, specializeAttrs } from './specializers.js';
 import { COMPILER_NAME, COMPILER_VERSION } from '../../src/version.js';
 
 export interface ModuleOptions {
@@ -196,6 +197,7 @@ class ModuleEmitter {
   private attrValue(v: AttrValue, label: string): string {
     if (isTensor(v)) return this.constant(label, v, 'w');
     if (Array.isArray(v)) return `[${v.map((x, i) => this.attrValue(x as AttrValue, `${label}_${i}`)).join(', ')}]`;
+    if (isCodeAttr(v)) return v.source;
     if (v !== null && typeof v === 'object') {
       const o = v as Record<string, AttrValue>;
       if (o.kind === 'const' && typeof o.id === 'number') return this.constName(o.id);
@@ -264,7 +266,7 @@ class ModuleEmitter {
       const inName = this.w.ident(`i_${base}`, 'i');
       this.decls.push(`// ${comment(origin)}`);
       this.decls.push(`const ${ctxName} = new NodeCtx(${str(nodeName)}${inRegion ? ', true' : ''});`);
-      this.decls.push(`const ${attrName} = ${this.attrLiteral(e.attrs, origin)};`);
+      this.decls.push(`const ${attrName} = ${this.attrLiteral(specializeAttrs(e.prim, e.attrs), origin)};`);
       const slots = e.args.map((a) => (a === null ? 'undefined' : this.constOf(a) ?? 'undefined'));
       this.decls.push(`const ${inName}: (Tensor | undefined)[] = [${slots.join(', ')}];`);
       e.args.forEach((a, k) => {

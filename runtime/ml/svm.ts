@@ -50,6 +50,11 @@ export interface SvmClassifierAttrs extends SvmKernel {
   readonly probA: Tensor | null;
   readonly probB: Tensor | null;
   readonly post: number;
+  /**
+   * Linear kernel only: each pairwise classifier's support vectors folded into one
+   * weight row, [pairs, F] (float64): sum_ij = rho_ij + x · w_ij. Null otherwise.
+   */
+  readonly pairWeights?: Tensor | null;
 }
 
 export interface SvmRegressorAttrs extends SvmKernel {
@@ -71,9 +76,44 @@ const BLOCK = 64;
 function kernelValue(k: SvmKernel, acc: number): number {
   switch (k.kernel) {
     case KERNEL_RBF: return Math.exp(-k.gamma * acc);
-    case KERNEL_POLY: return Math.pow(k.gamma * acc + k.coef0, k.degree);
+    case KERNEL_POLY: return power(k.gamma * acc + k.coef0, k.degree);
     case KERNEL_SIGMOID: return Math.tanh(k.gamma * acc + k.coef0);
     default: return acc;
+  }
+}
+
+/** b^e; small integer degrees (the usual 2 and 3) by multiplication, which Math.pow is much slower at. */
+function power(b: number, e: number): number {
+  switch (e) {
+    case 1: return b;
+    case 2: return b * b;
+    case 3: return b * b * b;
+    case 4: { const q = b * b; return q * q; }
+    default: return Math.pow(b, e);
+  }
+}
+
+/** tanh through one exp (V8's Math.tanh is several times slower); exact to a few ulps, saturating cleanly. */
+function tanh(z: number): number {
+  if (z > 20) return 1;
+  if (z < -20) return -1;
+  if (Math.abs(z) < 1e-4) return z - (z * z * z) / 3;
+  const e = Math.exp(2 * z);
+  return (e - 1) / (e + 1);
+}
+
+/** Applies the kernel function to the raw sums kv[from..to) (squared distances or dot products). */
+function applyKernel(k: SvmKernel, kv: Float64Array, from: number, to: number): void {
+  const g = k.gamma, c0 = k.coef0;
+  switch (k.kernel) {
+    case KERNEL_RBF: for (let i = from; i < to; i++) kv[i] = Math.exp(-g * kv[i]); break;
+    case KERNEL_POLY:
+      if (k.degree === 2) for (let i = from; i < to; i++) { const b = g * kv[i] + c0; kv[i] = b * b; }
+      else if (k.degree === 3) for (let i = from; i < to; i++) { const b = g * kv[i] + c0; kv[i] = b * b * b; }
+      else for (let i = from; i < to; i++) kv[i] = power(g * kv[i] + c0, k.degree);
+      break;
+    case KERNEL_SIGMOID: for (let i = from; i < to; i++) kv[i] = tanh(g * kv[i] + c0); break;
+    default: break;
   }
 }
 
@@ -90,33 +130,49 @@ function kernelOneRow(k: SvmKernel, x: Num, off: number, sv: Num, count: number,
 }
 
 /**
- * kv[(r - r0)·count + v] = K(x_r, sv_v) for rows r0..r1-1. Four rows at a time share
- * each support vector's loads and run four independent sums (about twice as fast).
+ * kv[(r - r0)·count + v] = K(x_r, sv_v) for rows r0..r1-1. Tiles of four rows by two
+ * support vectors share their loads and run eight independent sums; the kernel
+ * function is applied afterwards in one pass per row.
  */
 function kernelBlock(k: SvmKernel, x: Num, r0: number, r1: number, sv: Num, count: number, kv: Float64Array): void {
   const f = k.features, rbf = k.kernel === KERNEL_RBF;
   let r = r0;
   for (; r + 4 <= r1; r += 4) {
     const o0 = r * f, o1 = o0 + f, o2 = o1 + f, o3 = o2 + f, out = (r - r0) * count;
-    for (let v = 0; v < count; v++) {
-      const so = v * f;
-      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    let v = 0;
+    for (; v + 2 <= count; v += 2) {
+      const sa = v * f, sb = sa + f;
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
       if (rbf) {
         for (let i = 0; i < f; i++) {
-          const t = sv[so + i], d0 = x[o0 + i] - t, d1 = x[o1 + i] - t, d2 = x[o2 + i] - t, d3 = x[o3 + i] - t;
-          a0 += d0 * d0; a1 += d1 * d1; a2 += d2 * d2; a3 += d3 * d3;
+          const x0 = x[o0 + i], x1 = x[o1 + i], x2 = x[o2 + i], x3 = x[o3 + i], ta = sv[sa + i], tb = sv[sb + i];
+          let d = x0 - ta; a0 += d * d; d = x1 - ta; a1 += d * d; d = x2 - ta; a2 += d * d; d = x3 - ta; a3 += d * d;
+          d = x0 - tb; b0 += d * d; d = x1 - tb; b1 += d * d; d = x2 - tb; b2 += d * d; d = x3 - tb; b3 += d * d;
         }
       } else {
         for (let i = 0; i < f; i++) {
-          const t = sv[so + i];
+          const x0 = x[o0 + i], x1 = x[o1 + i], x2 = x[o2 + i], x3 = x[o3 + i], ta = sv[sa + i], tb = sv[sb + i];
+          a0 += x0 * ta; a1 += x1 * ta; a2 += x2 * ta; a3 += x3 * ta;
+          b0 += x0 * tb; b1 += x1 * tb; b2 += x2 * tb; b3 += x3 * tb;
+        }
+      }
+      kv[out + v] = a0; kv[out + count + v] = a1; kv[out + 2 * count + v] = a2; kv[out + 3 * count + v] = a3;
+      kv[out + v + 1] = b0; kv[out + count + v + 1] = b1; kv[out + 2 * count + v + 1] = b2; kv[out + 3 * count + v + 1] = b3;
+    }
+    for (; v < count; v++) {
+      const so = v * f;
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      for (let i = 0; i < f; i++) {
+        const t = sv[so + i];
+        if (rbf) {
+          let d = x[o0 + i] - t; a0 += d * d; d = x[o1 + i] - t; a1 += d * d; d = x[o2 + i] - t; a2 += d * d; d = x[o3 + i] - t; a3 += d * d;
+        } else {
           a0 += x[o0 + i] * t; a1 += x[o1 + i] * t; a2 += x[o2 + i] * t; a3 += x[o3 + i] * t;
         }
       }
-      kv[out + v] = kernelValue(k, a0);
-      kv[out + count + v] = kernelValue(k, a1);
-      kv[out + 2 * count + v] = kernelValue(k, a2);
-      kv[out + 3 * count + v] = kernelValue(k, a3);
+      kv[out + v] = a0; kv[out + count + v] = a1; kv[out + 2 * count + v] = a2; kv[out + 3 * count + v] = a3;
     }
+    applyKernel(k, kv, out, out + 4 * count);
   }
   for (; r < r1; r++) kernelOneRow(k, x, r * f, sv, count, kv, (r - r0) * count);
 }
@@ -148,6 +204,21 @@ export function svmClassifier(ctx: NodeCtx, inputs: Inputs, attrs: SvmClassifier
     return ctx.done(2);
   }
   const svm = new Libsvm(ctx, attrs, c, Math.min(rows.n, BLOCK));
+  const pairWeights = attrs.pairWeights;
+  if (pairWeights) {
+    const w = pairWeights.data as Float64Array, f = attrs.features, x = rows.x, rho = attrs.rho.data as Float64Array;
+    const pairs = rho.length;
+    for (let r = 0; r < rows.n; r++) {
+      const off = r * f;
+      for (let p = 0; p < pairs; p++) {
+        let acc = rho[p];
+        for (let i = 0, o = p * f; i < f; i++) acc += x[off + i] * w[o + i];
+        s[p] = acc;
+      }
+      finish(r, svm.vote(s));
+    }
+    return ctx.done(2);
+  }
   for (let r0 = 0; r0 < rows.n; r0 += BLOCK) {
     const r1 = Math.min(rows.n, r0 + BLOCK);
     kernelBlock(attrs, rows.x, r0, r1, svm.vectors, svm.count, svm.kv);
@@ -196,8 +267,7 @@ class Libsvm {
 
   /** Pairwise sums into s from kv[at..], then probabilities or the binary pair; returns the voted class. */
   classify(at: number, s: Float64Array): number {
-    const { c, kv, coef, rho, votes, starts, perClass } = this, v = this.count;
-    votes.fill(0, 0, c);
+    const { c, kv, coef, rho, starts, perClass } = this, v = this.count;
     let idx = 0;
     for (let i = 0; i < c; i++) {
       for (let j = i + 1; j < c; j++, idx++) {
@@ -206,8 +276,17 @@ class Libsvm {
         for (let m = starts[i], e = m + perClass[i], o = (j - 1) * v; m < e; m++) sum += coef[o + m] * kv[at + m];
         for (let m = starts[j], e = m + perClass[j], o = i * v; m < e; m++) sum += coef[o + m] * kv[at + m];
         s[idx] = sum;
-        votes[sum > 0 ? i : j]++;
       }
+    }
+    return this.vote(s);
+  }
+
+  /** Votes from the pairwise sums in s, then probabilities or the binary pair in s; returns the voted class. */
+  vote(s: Float64Array): number {
+    const { c, votes } = this;
+    votes.fill(0, 0, c);
+    for (let i = 0, idx = 0; i < c; i++) {
+      for (let j = i + 1; j < c; j++, idx++) votes[s[idx] > 0 ? i : j]++;
     }
     if (this.coupling !== null) this.coupling.probabilities(s);
     else if (c === 2) { s[1] = s[0]; s[0] = -s[1]; }

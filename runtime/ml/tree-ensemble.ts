@@ -74,6 +74,12 @@ export interface ForestAttrs {
   /** Number of targets (regression) or classes. */
   readonly targets: number;
   readonly maxFeature: number;
+  /**
+   * Small forests: the same trees as generated straight code (generators/module/
+   * specialize-trees.ts), adding the weights row x[o..] reaches to s[b + target] and
+   * marking h[b + target] (unless single-target and one weight per leaf). Absent: walk the tables.
+   */
+  readonly walker?: (x: Num, o: number, s: Float64Array, h: Uint8Array, b: number) => void;
 }
 
 export interface RegressorAttrs extends ForestAttrs {
@@ -324,7 +330,12 @@ class Votes {
 function accumulate(a: ForestAttrs, f: Forest, rows: Rows, r0: number, r1: number, blk: Block, agg: number): void {
   const { leaves } = blk, count = r1 - r0, trees = f.roots.length;
   const votes = new Votes(a, agg, blk.s, blk.h, a.targets);
-  if (count < 4 && f.interleaves) {
+  const walker = a.walker;
+  if (walker !== undefined && agg !== AGG_MIN && agg !== AGG_MAX) {
+    const k = a.targets, x = rows.x, nf = rows.f;
+    if (!primed.has(walker)) prime(f, walker, x, k, a.maxFeature + 1);
+    for (let i = 0; i < count; i++) walker(x, (r0 + i) * nf, blk.s, blk.h, i * k);
+  } else if (count < 4 && f.interleaves) {
     for (let i = 0; i < count; i++) {
       f.rowLeaves(rows.x, (r0 + i) * rows.f, leaves);
       for (let t = 0; t < trees; t++) votes.add(leaves[t], i);
@@ -336,6 +347,57 @@ function accumulate(a: ForestAttrs, f: Forest, rows: Rows, r0: number, r1: numbe
     }
   }
   if (votes.simple) blk.h.fill(1, 0, count);
+}
+
+const primed = new WeakSet<object>();
+
+/**
+ * Runs a straight-code walker once down every path of every tree before its first
+ * real use. An optimised function that reaches code it never ran during profiling
+ * deoptimises ("insufficient type feedback"); with thousands of leaves, real data
+ * reaches new ones for a long time, and the walker would keep falling back to the
+ * interpreter. A row that follows a path is built from the path's constraints
+ * (an interval per feature); paths no row can follow are dead code anyway.
+ */
+function prime(f: Forest, walker: NonNullable<ForestAttrs['walker']>, like: Num, k: number, features: number): void {
+  primed.add(walker);
+  const row = (like instanceof Float64Array ? new Float64Array(features) : new Float32Array(features)) as Num;
+  const lo = new Float64Array(features).fill(-Infinity), hi = new Float64Array(features).fill(Infinity);
+  const loOpen = new Uint8Array(features), hiOpen = new Uint8Array(features);
+  const s = new Float64Array(k), h = new Uint8Array(k);
+  const pick = (i: number): number => {
+    const a = lo[i], b = hi[i];
+    if (a === -Infinity && b === Infinity) return 0;
+    if (a === -Infinity) return hiOpen[i] ? b - Math.max(1, Math.abs(b)) : b;
+    if (b === Infinity) return loOpen[i] ? a + Math.max(1, Math.abs(a)) : a;
+    return loOpen[i] || hiOpen[i] ? (a + b) / 2 : a;
+  };
+  const visit = (n: number): void => {
+    if (n < 0) {
+      for (let i = 0; i < features; i++) row[i] = pick(i);
+      walker(row, 0, s, h, 0);
+      return;
+    }
+    const b = n * f.words, feat = f.nodes[b], t = f.thr[n * f.thrScale + f.thrOffset];
+    const rule = f.uniform >= 0 ? f.uniform : f.mode[n];
+    const saved = [lo[feat], hi[feat], loOpen[feat], hiOpen[feat]] as const;
+    const restore = (): void => { lo[feat] = saved[0]; hi[feat] = saved[1]; loOpen[feat] = saved[2]; hiOpen[feat] = saved[3]; };
+    if (rule === SPLIT_LEQ || rule === SPLIT_LT) {
+      const open = rule === SPLIT_LT ? 1 : 0;
+      // True child: v <= t (v < t); false child: v > t (v >= t).
+      if (t < hi[feat] || (t === hi[feat] && open >= hiOpen[feat])) { hi[feat] = t; hiOpen[feat] = open; }
+      if (lo[feat] < hi[feat] || (lo[feat] === hi[feat] && !loOpen[feat] && !hiOpen[feat])) visit(f.nodes[b + f.child + 1]);
+      restore();
+      if (t > lo[feat] || (t === lo[feat] && 1 - open >= loOpen[feat])) { lo[feat] = t; loOpen[feat] = 1 - open; }
+      if (lo[feat] < hi[feat] || (lo[feat] === hi[feat] && !loOpen[feat] && !hiOpen[feat])) visit(f.nodes[b + f.child]);
+      restore();
+    } else {
+      // Equality and set membership: both children, with the value pinned or left free.
+      if (t >= lo[feat] && t <= hi[feat]) { lo[feat] = hi[feat] = t; loOpen[feat] = hiOpen[feat] = 0; visit(f.nodes[b + f.child + 1]); restore(); }
+      visit(f.nodes[b + f.child]);
+    }
+  };
+  for (let t = 0; t < f.roots.length; t++) visit(f.roots[t]);
 }
 
 /** Runs the forest over all rows in blocks, calling `finish(r0, r1, s, h)` after each block. */

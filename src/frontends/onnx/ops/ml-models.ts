@@ -357,10 +357,35 @@ function svmClassifierAttrs(a: AttrReader): svm.SvmClassifierAttrs {
   if (coefficients.data.length !== (c - 1) * count) badAttr('coefficients', `has ${coefficients.data.length} values; expected (classes - 1) × support vectors = ${(c - 1) * count}`);
   if (rho.data.length !== pairs) badAttr('rho', `has ${rho.data.length} values; expected one per pair of classes (${pairs})`);
   if (probA.length !== 0 && probA.length !== pairs) badAttr('prob_a', `has ${probA.length} values; expected one per pair of classes (${pairs})`);
+  const kernel = svmKernel(a, features);
   return {
-    ...svmKernel(a, features), labels, vectors, perClass: vector('int32', Int32Array.from(perClass)), starts: vector('int32', starts),
+    ...kernel, labels, vectors, perClass: vector('int32', Int32Array.from(perClass)), starts: vector('int32', starts),
     coefficients, rho, ...probabilities, post,
+    pairWeights: kernel.kernel === svm.KERNEL_LINEAR ? linearPairWeights(vectors, coefficients, perClass, starts, features) : null,
   };
+}
+
+/**
+ * With a linear kernel, Σ coef·(x·sv) over a pair's support vectors is x · (Σ coef·sv):
+ * one weight row per pairwise classifier, computed once here in float64.
+ */
+function linearPairWeights(vectors: Tensor, coefficients: Tensor, perClass: readonly number[], starts: Int32Array, f: number): Tensor {
+  const c = perClass.length, v = (vectors.data as Float32Array).length / f;
+  const sv = vectors.data as Float32Array, coef = coefficients.data as Float32Array | Float64Array;
+  const w = new Float64Array(((c * (c - 1)) / 2) * f);
+  const addClass = (row: number, cls: number, coefRow: number): void => {
+    for (let m = starts[cls], e = m + perClass[cls]; m < e; m++) {
+      const k = coef[coefRow * v + m];
+      for (let i = 0; i < f; i++) w[row * f + i] += k * sv[m * f + i];
+    }
+  };
+  for (let i = 0, idx = 0; i < c; i++) {
+    for (let j = i + 1; j < c; j++, idx++) {
+      addClass(idx, i, j - 1);
+      addClass(idx, j, i);
+    }
+  }
+  return { type: 'float64', dims: [w.length / f, f], data: w };
 }
 
 function svmClassifierShapes([x]: Shapes, attrs: svm.SvmClassifierAttrs): Shapes {
@@ -380,7 +405,15 @@ function svmRegressorAttrs(a: AttrReader): svm.SvmRegressorAttrs {
   }
   const { vectors, features } = supportVectors(a, count);
   if (coefficients.data.length !== count) badAttr('coefficients', `has ${coefficients.data.length} values; expected one per support vector (${count})`);
-  return { ...svmKernel(a, features), vectors, coefficients, rho: rho[0], oneClass, post };
+  const kernel = svmKernel(a, features);
+  if (kernel.kernel === svm.KERNEL_LINEAR) {
+    // x · Σ coef_v·sv_v: the support vectors fold into one weight row (float64).
+    const sv = vectors.data as Float32Array, coef = coefficients.data as Float32Array | Float64Array;
+    const w = new Float64Array(features);
+    for (let m = 0; m < count; m++) for (let i = 0; i < features; i++) w[i] += coef[m] * sv[m * features + i];
+    return { ...kernel, vectors: null, coefficients: { type: 'float64', dims: [features], data: w }, rho: rho[0], oneClass, post };
+  }
+  return { ...kernel, vectors, coefficients, rho: rho[0], oneClass, post };
 }
 
 // ------------------------------------------------------------------ registry entries
