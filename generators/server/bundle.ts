@@ -42,7 +42,9 @@ export async function bundleServer(packageRoot: string, compiler: string): Promi
     treeShaking: true,
     minifySyntax: true,
     minifyWhitespace: true,
-    keepNames: true,
+    // No keepNames: identifiers are not minified, and its __name() helper ran on every closure
+    // fastify creates per request (~4% of the server's CPU time under load).
+    keepNames: false,
     legalComments: 'eof',
     charset: 'utf8',
     metafile: true,

@@ -6,6 +6,7 @@
 import { parseType, type NameTable } from './avro.js';
 import { PfaError, type LibContext, type PfaType } from './types.js';
 import { fitsType, newMap } from './values.js';
+export { pack, unpack } from './pack.js';
 
 /** xoshiro128** seeded through splitmix32: reproducible for a given randseed. */
 export function seededRandom(seed: number): () => number {

@@ -3,6 +3,8 @@
 // that answers every failure as JSON from the coded catalogue (errors.ts).
 
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { DEFAULT_BODY_LIMIT } from './config.js';
 import type { AppContext, ServerState } from './context.js';
 import { ServerError, classifyError } from './errors.js';
@@ -17,6 +19,18 @@ declare const __MLCOMPILE_VERSION__: string | undefined;
 
 /** The compiler version the bundle was built by (esbuild `define`); "0.0.0-dev" when run from source. */
 export const SERVER_VERSION = typeof __MLCOMPILE_VERSION__ === 'string' ? __MLCOMPILE_VERSION__ : '0.0.0-dev';
+
+/** An X-Request-Id the server adopts: 1-128 characters that are safe in a header, a log and a URL (UUIDs, trace ids, base64). */
+const REQUEST_ID = /^[A-Za-z0-9._~:@/+=-]{1,128}$/;
+
+/** The client's X-Request-Id when it is well formed, else a fresh UUID. */
+export function requestId(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** Routes that probes and scrapers poll: their access log lines are at debug level, not info. */
+const QUIET_ROUTES = new Set(['/v2/health/live', '/v2/health/ready', '/ping', '/metrics']);
 
 /** Bodies declared up to this size (or 4 × the limit) are drained after a 413, not cut off. */
 const DRAIN_LIMIT = 64 * 1024 * 1024;
@@ -43,8 +57,11 @@ export function buildApp(opts: AppOptions): App {
   const app = Fastify({
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
     logger: opts.logger ?? false,
-    // No log line per request: the hot path stays quiet; /metrics counts requests.
+    // fastify's two lines per request are replaced by one access line (the onResponse hook below).
     logController: new LogController({ disableRequestLogging: true }),
+    // Every log line of a request carries its id (reqId): the client's X-Request-Id if valid, else a UUID.
+    requestIdHeader: false,
+    genReqId: requestId,
     routerOptions: { ignoreTrailingSlash: true },
     // A slow or stalled client cannot hold a connection forever.
     requestTimeout: 120_000,
@@ -62,6 +79,7 @@ export function buildApp(opts: AppOptions): App {
   app.decorateRequest('mlModel', null);
   app.decorateRequest('mlInferSeconds', 0);
   app.decorateRequest('mlErrorCode', null);
+  app.decorateRequest('mlInstances', 0);
 
   // CSV for /invocations; other routes then reject the text through their body schema.
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -73,6 +91,7 @@ export function buildApp(opts: AppOptions): App {
   const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const drainLimit = Math.max(4 * bodyLimit, DRAIN_LIMIT);
   app.addHook('onRequest', (req, reply, done) => {
+    reply.header('x-request-id', req.id);
     const declared = req.headers['content-length'];
     if (declared === undefined || !(Number(declared) > bodyLimit)) {
       done();
@@ -81,6 +100,27 @@ export function buildApp(opts: AppOptions): App {
     if (Number(declared) <= drainLimit) req.raw.resume();
     else reply.header('connection', 'close');
     done(new ServerError('MLS_ERR_BODY_TOO_LARGE', `the request body (${declared} bytes) is larger than the server accepts (${bodyLimit} bytes, MLCOMPILE_BODY_LIMIT)`));
+  });
+
+  // One access log line per request, without bodies or error messages (a JSON parse error
+  // quotes the body): the error code says what went wrong, the request id finds the client.
+  app.addHook('onResponse', (req, reply, done) => {
+    const route = req.routeOptions.url;
+    const m = req.mlModel;
+    const line = {
+      method: req.method,
+      url: req.url,
+      route,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 1000) / 1000,
+      model: m?.name,
+      version: m?.version,
+      instances: req.mlInstances > 0 ? req.mlInstances : undefined,
+      code: req.mlErrorCode ?? undefined,
+    };
+    if (route !== undefined && QUIET_ROUTES.has(route)) req.log.debug(line, 'request completed');
+    else req.log.info(line, 'request completed');
+    done();
   });
 
   app.setErrorHandler((error, req, reply) => {

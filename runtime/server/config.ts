@@ -42,8 +42,10 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, de
     port = Number(portText);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT=${JSON.stringify(portText)}: give a port number from 0 to 65535`);
   }
-  const logLevel = (env.MLCOMPILE_LOG_LEVEL ?? 'info').trim().toLowerCase();
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`MLCOMPILE_LOG_LEVEL=${JSON.stringify(logLevel)}: use one of ${LOG_LEVELS.join(', ')}`);
+  // LOG_LEVEL, or MLCOMPILE_LOG_LEVEL (the older name); LOG_LEVEL wins when both are set.
+  const levelVar = env.LOG_LEVEL !== undefined && env.LOG_LEVEL.trim() !== '' ? 'LOG_LEVEL' : 'MLCOMPILE_LOG_LEVEL';
+  const logLevel = (env[levelVar] ?? '').trim().toLowerCase() || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`${levelVar}=${JSON.stringify(logLevel)}: use one of ${LOG_LEVELS.join(', ')}`);
   const limitText = env.MLCOMPILE_BODY_LIMIT ?? '';
   return {
     port,

@@ -23,8 +23,18 @@ export const SERVER_ERRORS = {
   MLS_ERR_UNSUPPORTED: 400,
   /** The model module rejected its feeds (MLR_ERR_BAD_INPUT). */
   MLS_ERR_BAD_INPUT: 400,
+  /** A batch row cannot be read: CSV or JSON syntax, the wrong number of cells, longer than the limit. */
+  MLS_ERR_BAD_ROW: 400,
+  /** A batch job's input or output path is not a plain relative path in the data directory, or does not exist. */
+  MLS_ERR_BAD_PATH: 400,
+  /** A batch job's path leads outside the data directory (through a symbolic link), or is a symbolic link. */
+  MLS_ERR_FORBIDDEN_PATH: 403,
   /** No such model, or no such version of it. */
   MLS_ERR_MODEL_NOT_FOUND: 404,
+  /** No batch job with this id (jobs are kept in memory: a restart forgets them). */
+  MLS_ERR_JOB_NOT_FOUND: 404,
+  /** Another active job writes or reads the same file, or "resume": true finds no checkpoint that fits. */
+  MLS_ERR_JOB_CONFLICT: 409,
   /** No such route. */
   MLS_ERR_NOT_FOUND: 404,
   /** The body is larger than the limit (MLCOMPILE_BODY_LIMIT, default 5 MB). */

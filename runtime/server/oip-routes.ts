@@ -4,6 +4,7 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from './context.js';
+import { oipInstances } from './metrics.js';
 import { isRecordModel } from './models-repository.js';
 import { decodeInputs, encodeResponse, requestedOutputs, type InferenceRequest } from './oip-codec.js';
 import { runRecordInference } from './records.js';
@@ -50,6 +51,7 @@ export function oipPlugin(ctx: AppContext) {
         const model = repo.resolve(req.params.model_name, req.params.model_version);
         req.mlModel = model;
         const body = req.body;
+        req.mlInstances = oipInstances(body.inputs);
         if (isRecordModel(model)) {
           const r = runRecordInference(model, body);
           req.mlInferSeconds = r.seconds;

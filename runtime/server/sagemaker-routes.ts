@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from './context.js';
 import { parseInvocation, predictionsToCsv, runInvocation } from './invocations.js';
+import { predictionCount } from './metrics.js';
 import { isRecordModel } from './models-repository.js';
 import { runRecordInvocation } from './records.js';
 import { errorResponses, invocationRequest, invocationResponse, pingResponse } from './schemas.js';
@@ -31,6 +32,7 @@ export function sagemakerPlugin(ctx: AppContext) {
       req.mlModel = model;
       const result = isRecordModel(model) ? runRecordInvocation(model, req.body) : runInvocation(model, parseInvocation(model, req.body));
       req.mlInferSeconds = result.seconds;
+      req.mlInstances = predictionCount(result.predictions);
       if (wantsCsv(req)) {
         reply.type('text/csv; charset=utf-8');
         return predictionsToCsv(result.predictions);

@@ -165,3 +165,46 @@ export const metricsResponse = { type: 'string' } as const;
 
 /** Error responses every route may give. */
 export const errorResponses = { '4xx': errorResponse, '5xx': errorResponse } as const;
+
+/** A set of named links: name → URL path. */
+export const linkSet = { type: 'object', additionalProperties: { type: 'string' } } as const;
+
+/** GET /: where everything is (links.ts). */
+export const linksResponse = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    version: { type: 'string' },
+    links: linkSet,
+    models: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          platform: { type: 'string' },
+          latest_version: { type: 'string' },
+          default: { type: 'boolean', description: 'true for the model POST /invocations serves' },
+          links: linkSet,
+          versions: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: { version: { type: 'string' }, platform: { type: 'string' }, links: linkSet },
+              required: ['version', 'links'],
+            },
+          },
+        },
+        required: ['name', 'latest_version', 'links', 'versions'],
+      },
+    },
+  },
+  required: ['name', 'version', 'links', 'models'],
+} as const;
+
+/** GET /docs/{file}: the docs UI's files. */
+export const docsFileParams = {
+  type: 'object',
+  properties: { file: { type: 'string' } },
+  required: ['file'],
+} as const;

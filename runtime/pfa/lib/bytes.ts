@@ -209,7 +209,8 @@ function encoder(name: string, code: number, encode: (s: string) => Uint8Array |
 
 export const bytesEncodeAscii = encoder('bytes.encodeAscii', 16150, (s) => (maxCodePoint(s) <= 0x7f ? latin1Encode(s) : null));
 export const bytesEncodeLatin1 = encoder('bytes.encodeLatin1', 16160, (s) => (maxCodePoint(s) <= 0xff ? latin1Encode(s) : null));
-export const bytesEncodeUtf8 = encoder('bytes.encodeUtf8', 16170, (s) => (isWellFormed(s) ? new TextEncoder().encode(s) : null));
+let utf8Encoder: InstanceType<typeof TextEncoder> | undefined;
+export const bytesEncodeUtf8 = encoder('bytes.encodeUtf8', 16170, (s) => (isWellFormed(s) ? (utf8Encoder ??= new TextEncoder()).encode(s) : null));
 // The byte order of bytes.encodeUtf16 is implementation-defined (the catalogue marks it
 // unstable): a little-endian byte-order mark and little-endian units, as the reference does.
 export const bytesEncodeUtf16 = encoder('bytes.encodeUtf16', 16180, (s) => (isWellFormed(s) ? utf16Encode(s, true, true) : null));

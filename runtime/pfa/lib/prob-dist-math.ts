@@ -220,3 +220,11 @@ export function invertMonotone(f: (x: number) => number, target: number, lo: num
   }
   return hi;
 }
+
+/** The chi-squared distribution function (dof ≥ 0; dof = 0 is a point mass at 0). */
+export function chi2Cdf(x: number, dof: number): number {
+  if (Number.isNaN(x)) return NaN;
+  if (x < 0) return 0;
+  if (dof === 0) return 1;
+  return regGammaP(dof / 2, x / 2);
+}

@@ -335,6 +335,9 @@ export const [weibullPDF, weibullCDF, weibullQF] = family(
 // ---------------------------------------------------------------------------
 // Discrete distributions.
 
+/** Up to this many terms, discrete CDFs are summed directly (exact on exact inputs). */
+const DIRECT_SUM_LIMIT = 100000;
+
 /** ln C(n, k) for 0 ≤ k ≤ n. */
 function lnChoose(n: number, k: number): number {
   if (k === 0 || k === n) return 0;
@@ -378,7 +381,17 @@ function discreteQuantile(p: number, lo: number, hi: number, cdf: (x: number) =>
 function poissonCdf(x: number, lambda: number): number {
   if (x < 0) return 0;
   if (lambda === 0) return 1;
-  return regGammaQ(Math.floor(x) + 1, lambda);
+  const k = Math.floor(x);
+  // Direct summation of e^{−λ} λ^i / i! while the terms are representable.
+  if (lambda < 700 && k <= DIRECT_SUM_LIMIT) {
+    let term = Math.exp(-lambda), sum = term;
+    for (let i = 1; i <= k; i++) {
+      term *= lambda / i;
+      sum += term;
+    }
+    return Math.min(sum, 1);
+  }
+  return regGammaQ(k + 1, lambda);
 }
 
 export const [poissonPDF, poissonCDF, poissonQF] = family(
@@ -415,7 +428,18 @@ function binomialCdf(x: number, n: number, p: number): number {
   if (k >= n) return 1;
   if (p === 0) return 1;
   if (p === 1) return 0;
-  // P(X ≤ k) = I_{1−p}(n − k, k + 1) = 1 − I_p(k + 1, n − k)
+  const q = 1 - p;
+  // Direct summation of C(n,i) p^i q^{n−i} (exact on exact inputs such as p = ½) while
+  // q^n is representable; otherwise P(X ≤ k) = 1 − I_p(k + 1, n − k).
+  if (k <= DIRECT_SUM_LIMIT && n * Math.log(q) > -700) {
+    let term = Math.pow(q, n), sum = term;
+    const ratio = p / q;
+    for (let i = 0; i < k; i++) {
+      term *= ((n - i) / (i + 1)) * ratio;
+      sum += term;
+    }
+    return Math.min(sum, 1);
+  }
   return regBetaComplement(p, k + 1, n - k);
 }
 
@@ -471,7 +495,19 @@ function negativeBinomialCdf(x: number, n: number, p: number): number {
   if (x < 0) return 0;
   if (n === 0 || p === 1) return 1;
   if (p === 0) return 0;
-  return regBeta(p, n, Math.floor(x) + 1);
+  const k = Math.floor(x);
+  // Direct summation of C(n+i−1, i) p^n q^i while p^n is representable; otherwise
+  // P(X ≤ k) = I_p(n, k + 1).
+  if (k <= DIRECT_SUM_LIMIT && n * Math.log(p) > -700) {
+    const q = 1 - p;
+    let term = Math.pow(p, n), sum = term;
+    for (let i = 0; i < k; i++) {
+      term *= ((n + i) / (i + 1)) * q;
+      sum += term;
+    }
+    return Math.min(sum, 1);
+  }
+  return regBeta(p, n, k + 1);
 }
 
 const negativeBinomialValid = (n: number, p: number): boolean => n >= 0 && p >= 0 && p <= 1;
@@ -513,11 +549,35 @@ function hypergeometricPdf(x: number, m: number, n: number, k: number): number {
   return Math.exp(lnChoose(m, x) + lnChoose(n, k - x) - lnChoose(m + n, k));
 }
 
+/**
+ * Relative weights of the support points lo..hi (1 at the mode, from the ratio
+ * P(x+1)/P(x) = (m−x)(k−x) / ((x+1)(n−k+x+1)), so that nothing overflows) and their sum.
+ */
+function hypergeometricWeights(m: number, n: number, k: number): { lo: number; weights: Float64Array; total: number } {
+  const lo = Math.max(0, k - n), hi = Math.min(m, k);
+  const ratio = (x: number): number => ((m - x) * (k - x)) / ((x + 1) * (n - k + x + 1));
+  let mode = lo;
+  while (mode < hi && ratio(mode) > 1) mode++;
+  const weights = new Float64Array(hi - lo + 1);
+  weights[mode - lo] = 1;
+  for (let x = mode; x < hi; x++) weights[x + 1 - lo] = weights[x - lo] * ratio(x);
+  for (let x = mode; x > lo; x--) weights[x - 1 - lo] = weights[x - lo] / ratio(x - 1);
+  let total = 0;
+  for (const w of weights) total += w;
+  return { lo, weights, total };
+}
+
 function hypergeometricCdf(x: number, m: number, n: number, k: number): number {
   const lo = Math.max(0, k - n), hi = Math.min(m, k);
   const top = Math.floor(x);
   if (top < lo) return 0;
   if (top >= hi) return 1;
+  if (hi - lo <= DIRECT_SUM_LIMIT) {
+    const w = hypergeometricWeights(m, n, k);
+    let s = 0;
+    for (let i = 0; i <= top - lo; i++) s += w.weights[i];
+    return Math.min(s / w.total, 1);
+  }
   // Sum the shorter side of the support.
   if (top - lo <= hi - top) {
     let s = 0;

@@ -10,9 +10,11 @@
 //   * POSIX leftmost-longest matching: of the matches starting at the leftmost possible
 //     position, the longest wins; sub-matches come from the first such match in
 //     priority order (greedy quantifiers, earlier alternatives first);
-//   * bounded work: a memo of explored (instruction, position) states makes matching
-//     O(pattern × input) per search (patterns with back-references key the memo by the
-//     captures too), and a step budget stops pathological cases with a runtime error.
+//   * bounded work: a memo of explored (instruction, position) states bounds a search to
+//     O(pattern × input) steps, and states proven unable to reach a match stay marked for
+//     the whole call, so successive matches do not re-explore them; patterns with
+//     back-references key the memo by the captures too, and a step budget stops
+//     pathological cases with the function's runtime error instead of hanging.
 // Strings are matched by code point and report code point indexes; bytes are matched
 // byte by byte (a pattern's bytes are its characters) and report byte offsets.
 // Successive matches (count, findall, replaceall, split...) never overlap, and an empty

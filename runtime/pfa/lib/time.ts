@@ -80,6 +80,11 @@ type Zone = (utc: number) => number;
 const UTC: Zone = () => 0;
 const zones = new Map<string, Zone | null>();
 
+/** Local wall-clock seconds of the fields Intl gives for an instant. */
+function wallClock(year: number, bc: boolean, month: number, day: number, h: number, m: number, sec: number): number {
+  return daysFromCivil(bc ? 1 - year : year, month, day) * DAY + h * 3600 + m * 60 + sec;
+}
+
 function intlZone(name: string): Zone | null {
   let fmt: Intl.DateTimeFormat;
   try {
@@ -91,14 +96,28 @@ function intlZone(name: string): Zone | null {
     return null;
   }
   if (fmt.resolvedOptions().timeZone === 'UTC') return UTC;
-  return (utc) => {
+  const offsetAt = (utc: number): number => {
+    const date = new Date(utc * 1000);
+    // format() is several times cheaper than formatToParts(); en-US gives "M/D/Y ERA, H:M:S".
+    const text = fmt.format(date);
+    const n = text.match(/\d+/g);
+    if (n !== null && n.length === 6) return wallClock(+n[2], /\bB/.test(text), +n[0], +n[1], +n[3], +n[4], +n[5]) - utc;
     const parts: Record<string, string> = {};
-    for (const p of fmt.formatToParts(new Date(utc * 1000))) parts[p.type] = p.value;
-    const y = Number(parts.year);
-    const year = parts.era === 'BC' || parts.era === 'B' ? 1 - y : y;
-    const local = daysFromCivil(year, Number(parts.month), Number(parts.day)) * DAY +
-      Number(parts.hour) * 3600 + Number(parts.minute) * 60 + Number(parts.second);
-    return local - utc;
+    for (const p of fmt.formatToParts(date)) parts[p.type] = p.value;
+    return wallClock(+parts.year, parts.era.startsWith('B'), +parts.month, +parts.day, +parts.hour, +parts.minute, +parts.second) - utc;
+  };
+  // Offsets change a few times a year at most: an hour (UTC) with the same offset at
+  // both ends has it throughout, and is cached.
+  const hours = new Map<number, number>();
+  return (utc) => {
+    const h = Math.floor(utc / 3600);
+    const known = hours.get(h);
+    if (known !== undefined) return known;
+    const first = offsetAt(h * 3600);
+    if (first !== offsetAt(h * 3600 + 3599)) return offsetAt(utc);
+    if (hours.size >= 4096) hours.clear();
+    hours.set(h, first);
+    return first;
   };
 }
 

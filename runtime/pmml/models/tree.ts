@@ -140,15 +140,6 @@ function preorderIndex(flat: Flat): Int32Array {
   return order;
 }
 
-/** Mutable per-compile scratch state (scoring is synchronous: one row at a time per compiled tree). */
-interface WalkState {
-  /** Missing values handled on the current path (defaultChild taken, surrogate alternative used). */
-  missing: number;
-  /** For the multi-path strategies: the node being split and the first UNKNOWN child. */
-  split: number;
-  from: number;
-}
-
 export const treeModel: ModelCompiler = {
   element: 'TreeModel',
   compile(el: El, ctx: ModelContext): (env: Env) => ModelResult {
@@ -167,38 +158,38 @@ export const treeModel: ModelCompiler = {
     const flat = flatten(rootEl, childPath(path, el, rootEl));
     const { info } = flat;
 
-    const state: WalkState = { missing: 0, split: -1, from: -1 };
     const countSurrogates = classification && penalty !== 1;
-    const tests = compileTests(flat, ctx, countSurrogates ? state : null);
+    const mode = strategy === 'none' ? MODE_NONE : strategy === 'lastPrediction' ? MODE_LAST : strategy === 'nullPrediction' ? MODE_NULL
+      : strategy === 'defaultChild' ? MODE_DEFAULT : MODE_MULTI;
+    const tree = new Tree(flat, mode, noTrueChild === 'returnLastPrediction');
+    compileTests(tree, flat, ctx, countSurrogates);
     const order = preorderIndex(flat);
     const entityIds = info.map((node, n) => node.id ?? String(order[n]));
 
     const nodes = classification
       ? classificationNodes(flat, ctx, entityIds)
       : regressionNodes(flat, entityIds);
-
-    const walk = makeWalk(flat, tests, strategy, noTrueChild === 'returnLastPrediction', state);
     const results = nodes.results;
 
-    if (strategy === 'weightedConfidence' || strategy === 'aggregateNodes') {
-      const multi = makeMultiPath(flat, tests, nodes, strategy, noTrueChild === 'returnLastPrediction', state);
+    if (mode === MODE_MULTI) {
+      const multi = makeMultiPath(tree, nodes, strategy === 'weightedConfidence');
       return (env) => {
-        const n = walk(env);
+        const n = walk(tree, env);
         if (n >= 0) return results[n];
         return n === -2 ? multi(env) : NO_PREDICTION;
       };
     }
     if (countSurrogates) {
       return (env) => {
-        const n = walk(env);
+        const n = walk(tree, env);
         if (n < 0) return NO_PREDICTION;
         const base = results[n];
-        if (state.missing === 0 || base.confidences === undefined) return base;
-        return penalise(base, penalty ** state.missing);
+        if (tree.missingCount === 0 || base.confidences === undefined) return base;
+        return penalise(base, penalty ** tree.missingCount);
       };
     }
     return (env) => {
-      const n = walk(env);
+      const n = walk(tree, env);
       return n < 0 ? NO_PREDICTION : results[n];
     };
   },
@@ -211,12 +202,126 @@ function penalise(base: ModelResult, factor: number): ModelResult {
   return { ...base, confidences };
 }
 
-/** How each node's predicate is evaluated (compiled once per tree). */
-interface Tests {
-  /** Starts the evaluation of a row (invalidates the field values read for the previous one). */
-  readonly begin: () => void;
-  /** The predicate of node c: true, false or null (UNKNOWN). */
-  readonly test: (c: number, env: Env) => Truth;
+const MODE_NONE = 0;
+const MODE_LAST = 1;
+const MODE_NULL = 2;
+const MODE_DEFAULT = 3;
+const MODE_MULTI = 4;
+
+/**
+ * Everything a row's walk needs, in one object of fixed shape: the node structure, the predicate
+ * table and the per-row scratch (scoring is synchronous, one row at a time per compiled tree). The
+ * walk and the predicate test are module functions taking this object, so that one compiled copy of
+ * them serves every tree (a closure per tree would make the calls between them megamorphic).
+ */
+class Tree {
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  readonly defaultChild: Int32Array;
+  readonly kind: Uint8Array;
+  readonly field: Int32Array;
+  readonly threshold: Float64Array;
+  closures: (Predicate | null)[] = [];
+  getters: Evaluator[] = [];
+  /** Field values of the current row: read on first use, valid while stamp[f] === row. */
+  stamp = new Int32Array(0);
+  value = new Float64Array(0);
+  missing = new Uint8Array(0);
+  row = 0;
+  /** Missing values handled on the current path (defaultChild taken, surrogate alternative used). */
+  missingCount = 0;
+  /** For the multi-path strategies: the node being split and its first UNKNOWN child. */
+  split = -1;
+  from = -1;
+
+  constructor(flat: Flat, readonly mode: number, readonly returnLast: boolean) {
+    this.start = flat.start;
+    this.end = flat.end;
+    this.defaultChild = flat.defaultChild;
+    this.kind = new Uint8Array(flat.size);
+    this.field = new Int32Array(flat.size);
+    this.threshold = new Float64Array(flat.size);
+  }
+
+  setFields(getters: Evaluator[]): void {
+    this.getters = getters;
+    this.stamp = new Int32Array(getters.length);
+    this.value = new Float64Array(getters.length);
+    this.missing = new Uint8Array(getters.length);
+  }
+}
+
+/** The predicate of node c: true, false or null (UNKNOWN). */
+function test(t: Tree, c: number, env: Env): Truth {
+  const k = t.kind[c];
+  if (k === K_CLOSURE) return t.closures[c]!(env);
+  if (k === K_TRUE) return true;
+  if (k === K_FALSE) return false;
+  const f = t.field[c];
+  if (t.stamp[f] !== t.row) {
+    const v = t.getters[f](env);
+    t.missing[f] = v === null ? 1 : 0;
+    t.value[f] = typeof v === 'number' ? v : toNumber(v);
+    t.stamp[f] = t.row;
+  }
+  if (k === K_MISSING) return t.missing[f] === 1;
+  if (k === K_NOT_MISSING) return t.missing[f] === 0;
+  if (t.missing[f] === 1) return null;
+  const x = t.value[f];
+  const y = t.threshold[c];
+  switch (k) {
+    case K_LT: return x < y;
+    case K_LE: return x <= y;
+    case K_GT: return x > y;
+    case K_GE: return x >= y;
+    case K_EQ: return x === y;
+    default: return x !== y;
+  }
+}
+
+/**
+ * The single-path walk. Returns the index of the node whose result is the prediction, -1 for no
+ * prediction, or -2 when a multi-path strategy takes over (t.split / t.from say where).
+ */
+function walk(t: Tree, env: Env): number {
+  t.missingCount = 0;
+  if (++t.row === 0x3fffffff) {
+    t.stamp.fill(0);
+    t.row = 1;
+  }
+  if (test(t, 0, env) !== true) return -1;
+  const { start, end, mode } = t;
+  let n = 0;
+  for (;;) {
+    const s = start[n];
+    const e = end[n];
+    if (s === e) return n;
+    let next = -1;
+    for (let c = s; c < e; c++) {
+      const r = test(t, c, env);
+      if (r === true) {
+        next = c;
+        break;
+      }
+      if (r === null && mode !== MODE_NONE) {
+        if (mode === MODE_LAST) return n;
+        if (mode === MODE_NULL) return -1;
+        if (mode === MODE_DEFAULT) {
+          // A split without defaultChild: the UNKNOWN child counts as false (as with "none").
+          const d = t.defaultChild[n];
+          if (d < 0) continue;
+          next = d;
+          t.missingCount++;
+          break;
+        }
+        t.split = n;
+        t.from = c;
+        return -2;
+      }
+    }
+    if (next < 0) return t.returnLast ? n : -1;
+    n = next;
+  }
 }
 
 // Predicate kinds of the flat table. Numeric comparisons, True/False and isMissing/isNotMissing are
@@ -238,19 +343,17 @@ const NUMERIC_OPS: { readonly [op: string]: number } = {
 };
 
 /**
- * The flat predicate table of a tree. A SimplePredicate on a field of a numeric data type (not
+ * Fills the flat predicate table of a tree. A SimplePredicate on a field of a numeric data type (not
  * ordinal) with a numeric value compares like the core's predicates.ts: missing → UNKNOWN, else
  * the value (as a number) against the constant read as the field's data type (a constant that does
  * not fit, e.g. 2.5 for an integer field, compares as the number it spells). Each field is read at
- * most once per row through its scope binding. With `state` (penalised classification trees), a
- * surrogate CompoundPredicate directly under a Node is evaluated here so that the use of an
- * alternative can be counted.
+ * most once per row through its scope binding. With `countSurrogates` (penalised classification
+ * trees), a surrogate CompoundPredicate directly under a Node is evaluated here so that the use of
+ * an alternative can be counted.
  */
-function compileTests(flat: Flat, ctx: ModelContext, state: WalkState | null): Tests {
+function compileTests(tree: Tree, flat: Flat, ctx: ModelContext, countSurrogates: boolean): void {
   const { size, info } = flat;
-  const kind = new Uint8Array(size);
-  const field = new Int32Array(size);
-  const threshold = new Float64Array(size);
+  const { kind, field, threshold } = tree;
   const closures: (Predicate | null)[] = new Array<Predicate | null>(size).fill(null);
   const getters: Evaluator[] = [];
   const fieldIndex = new Map<string, number>();
@@ -279,52 +382,12 @@ function compileTests(flat: Flat, ctx: ModelContext, state: WalkState | null): T
       }
     }
     kind[n] = K_CLOSURE;
-    closures[n] = state !== null && p.n === 'CompoundPredicate' && p.a.booleanOperator === 'surrogate'
-      ? surrogate(p, predPath, ctx, state)
+    closures[n] = countSurrogates && p.n === 'CompoundPredicate' && p.a.booleanOperator === 'surrogate'
+      ? surrogate(p, predPath, ctx, tree)
       : ctx.predicate(p, predPath);
   }
-
-  // Field values of the current row: read on first use, then from these arrays.
-  const F = getters.length;
-  const stamp = new Int32Array(F);
-  const value = new Float64Array(F);
-  const missing = new Uint8Array(F);
-  let row = 0;
-
-  const begin = (): void => {
-    row++;
-    if (row === 0x3fffffff) {
-      stamp.fill(0);
-      row = 1;
-    }
-  };
-  const test = (c: number, env: Env): Truth => {
-    const k = kind[c];
-    if (k === K_CLOSURE) return closures[c]!(env);
-    if (k === K_TRUE) return true;
-    if (k === K_FALSE) return false;
-    const f = field[c];
-    if (stamp[f] !== row) {
-      const v = getters[f](env);
-      missing[f] = v === null ? 1 : 0;
-      value[f] = typeof v === 'number' ? v : toNumber(v);
-      stamp[f] = row;
-    }
-    if (k === K_MISSING) return missing[f] === 1;
-    if (k === K_NOT_MISSING) return missing[f] === 0;
-    if (missing[f] === 1) return null;
-    const x = value[f];
-    const t = threshold[c];
-    switch (k) {
-      case K_LT: return x < t;
-      case K_LE: return x <= t;
-      case K_GT: return x > t;
-      case K_GE: return x >= t;
-      case K_EQ: return x === t;
-      default: return x !== t;
-    }
-  };
-  return { begin, test };
+  tree.closures = closures;
+  tree.setFields(getters);
 }
 
 /** A SimplePredicate the flat table can evaluate, or null (then ctx.predicate compiles it). */
@@ -347,8 +410,8 @@ function simpleTest(p: El, path: string, ctx: ModelContext): { name: string; get
   return { name, get, kind, threshold: c };
 }
 
-/** A surrogate CompoundPredicate that counts the use of an alternative in state.missing. */
-function surrogate(p: El, predPath: string, ctx: ModelContext, state: WalkState): Predicate {
+/** A surrogate CompoundPredicate that counts the use of an alternative in tree.missingCount. */
+function surrogate(p: El, predPath: string, ctx: ModelContext, tree: Tree): Predicate {
   const parts = p.c.filter((c) => PREDICATES.has(c.n));
   if (parts.length < 2) fail(predPath, 'a surrogate <CompoundPredicate> needs at least two predicates');
   const alternatives = parts.map((c) => ctx.predicate(c, childPath(predPath, p, c)));
@@ -357,7 +420,7 @@ function surrogate(p: El, predPath: string, ctx: ModelContext, state: WalkState)
     for (let i = 0; i < count; i++) {
       const t = alternatives[i](env);
       if (t !== null) {
-        if (i > 0) state.missing++;
+        if (i > 0) tree.missingCount++;
         return t;
       }
     }
@@ -523,61 +586,15 @@ function regressionNodes(flat: Flat, entityIds: readonly string[]): NodeData {
 }
 
 /**
- * The single-path walk. Returns the index of the node whose result is the prediction, -1 for no
- * prediction, or -2 when a multi-path strategy takes over (state.split / state.from say where).
- */
-function makeWalk(flat: Flat, tests: Tests, strategy: MissingStrategy, returnLast: boolean, state: WalkState): (env: Env) => number {
-  const { start, end, defaultChild } = flat;
-  const mode = strategy === 'none' ? 0 : strategy === 'lastPrediction' ? 1 : strategy === 'nullPrediction' ? 2 : strategy === 'defaultChild' ? 3 : 4;
-  const { begin, test } = tests;
-  return (env) => {
-    state.missing = 0;
-    begin();
-    if (test(0, env) !== true) return -1;
-    let n = 0;
-    for (;;) {
-      const s = start[n];
-      const e = end[n];
-      if (s === e) return n;
-      let next = -1;
-      for (let c = s; c < e; c++) {
-        const t = test(c, env);
-        if (t === true) {
-          next = c;
-          break;
-        }
-        if (t === null && mode !== 0) {
-          if (mode === 1) return n;
-          if (mode === 2) return -1;
-          if (mode === 3) {
-            // A split without defaultChild: the UNKNOWN child counts as false (as with "none").
-            const d = defaultChild[n];
-            if (d < 0) continue;
-            next = d;
-            state.missing++;
-            break;
-          }
-          state.split = n;
-          state.from = c;
-          return -2;
-        }
-      }
-      if (next < 0) return returnLast ? n : -1;
-      n = next;
-    }
-  };
-}
-
-/**
  * weightedConfidence / aggregateNodes: every path a record with missing values may take from
- * state.split, walked with an explicit stack. Terminal nodes (leaves, or splits without a true
+ * tree.split, walked with an explicit stack. Terminal nodes (leaves, or splits without a true
  * child under returnLastPrediction) contribute their distribution: weighted by their share of the
  * records (weightedConfidence) or by their record counts (aggregateNodes). Regression trees get the
  * weighted (record-count weighted) mean of the terminal scores.
  */
-function makeMultiPath(flat: Flat, tests: Tests, data: NodeData, strategy: MissingStrategy, returnLast: boolean, state: WalkState): (env: Env) => ModelResult {
-  const { size, start, end } = flat;
-  const weighted = strategy === 'weightedConfidence';
+function makeMultiPath(tree: Tree, data: NodeData, weighted: boolean): (env: Env) => ModelResult {
+  const { start, end, returnLast } = tree;
+  const size = start.length;
   const cats = data.categories;
   const K = cats ? cats.size : 0;
   const stackNode = new Int32Array(size);
@@ -586,7 +603,6 @@ function makeMultiPath(flat: Flat, tests: Tests, data: NodeData, strategy: Missi
   const accProb = new Float64Array(K);
   const accConf = new Float64Array(K);
   const { counts, probs, confs, sdCounts, has, scores } = data;
-  const test = tests.test;
   let top = 0;
   let totalWeight = 0;
   let regSum = 0;
@@ -596,7 +612,7 @@ function makeMultiPath(flat: Flat, tests: Tests, data: NodeData, strategy: Missi
     let m = 0;
     pending[m++] = first;
     for (let c = first + 1; c < end[n]; c++) {
-      const t = test(c, env);
+      const t = test(tree, c, env);
       if (t === false) continue;
       pending[m++] = c;
       if (t === true) break; // later siblings are never reached
@@ -634,7 +650,7 @@ function makeMultiPath(flat: Flat, tests: Tests, data: NodeData, strategy: Missi
     regSum = 0;
     accProb.fill(0);
     accConf.fill(0);
-    pushCandidates(env, state.split, state.from, 1);
+    pushCandidates(env, tree.split, tree.from, 1);
     while (top > 0) {
       top--;
       const n = stackNode[top];
@@ -648,7 +664,7 @@ function makeMultiPath(flat: Flat, tests: Tests, data: NodeData, strategy: Missi
       let next = -1;
       let unknown = -1;
       for (let c = s; c < e; c++) {
-        const t = test(c, env);
+        const t = test(tree, c, env);
         if (t === true) {
           next = c;
           break;

@@ -14,7 +14,8 @@ import { parseType, typeToJson, type NameTable } from '../../../runtime/pfa/avro
 import { libraryFunction } from '../../../runtime/pfa/lib/registry.js';
 import type { PfaField, PfaType } from '../../../runtime/pfa/types.js';
 import { FloatLiteral, plainJson, type PfaJson } from './decode.js';
-import { accepts, matchCall, sameType, widen } from './signatures.js';
+import { parseFormat, type Format } from '../../../runtime/pfa/pack.js';
+import { accepts, bindFree, matchCall, sameType, widen } from './signatures.js';
 
 export class PfaCompileError extends Error {
   constructor(readonly path: string, readonly detail: string, readonly unsupported = false) {
@@ -39,6 +40,9 @@ const T = {
 };
 
 const SYMBOL = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The type of an expression that never returns (an `error` form): ignored when branches are combined. */
+const NEVER: PfaType = { kind: 'null' };
 
 interface Binding {
   readonly js: string;
@@ -313,7 +317,7 @@ class Compiler {
     const v = this.block(list, scope, path);
     if (kind === 'action' || kind === 'merge') {
       const want = this.method === 'emit' ? null : this.output;
-      if (want !== null && !accepts(want, v.type)) bad(path, `returns ${show(v.type)}, but the output type is ${show(want)}`);
+      if (want !== null && v.type !== NEVER && !accepts(want, v.type)) bad(path, `returns ${show(v.type)}, but the output type is ${show(want)}`);
     }
     return `(${params}) => {\n${indent(v.pre)}\n  return ${kind === 'action' || kind === 'merge' ? v.js : 'null'};\n}`;
   }
@@ -346,21 +350,27 @@ class Compiler {
     const body = Array.isArray(f.do) ? f.do : [f.do];
     if (body.length === 0) bad(`${path}.do`, 'needs at least one expression');
     const v = this.block(body, scope, `${path}.do`);
-    if (!accepts(type.ret, v.type)) bad(path, `returns ${show(v.type)}, but declares ${show(type.ret)}`);
+    if (v.type !== NEVER && !accepts(type.ret, v.type)) bad(path, `returns ${show(v.type)}, but declares ${show(type.ret)}`);
     return `function ${js}(${names.join(', ')}) {\n${indent(v.pre)}\n  return ${v.js};\n}`;
   }
 
   /** A sequence of expressions in a new scope; its value is the last one's. */
   private block(exprs: readonly PfaJson[], outer: Scope, path: string): Value {
-    const scope = outer.child();
+    return this.blockIn(exprs, outer.child(), path);
+  }
+
+  /** A sequence of expressions in the given scope. */
+  private blockIn(exprs: readonly PfaJson[], scope: Scope, path: string): Value {
     const pre: string[] = [];
     let last: Value = { pre: [], js: 'null', type: T.null };
+    let never = false;
     exprs.forEach((e, i) => {
       last = this.expr(e, scope, `${path}[${i}]`);
+      if (last.type === NEVER) never = true;
       pre.push(...last.pre);
       if (i < exprs.length - 1 && isExpressionStatement(last.js)) pre.push(`${last.js};`);
     });
-    return { pre, js: last.js, type: last.type };
+    return { pre, js: last.js, type: never && last.type.kind === 'null' ? NEVER : last.type };
   }
 
   /** Binds a value to a temporary so later statements cannot change what it reads. */
@@ -524,7 +534,7 @@ class Compiler {
     if (typeof e.error !== 'string') bad(`${path}.error`, 'the message must be a string');
     const code = e.code;
     if (code !== undefined && (typeof code !== 'number' || !Number.isInteger(code))) bad(`${path}.code`, 'must be an integer');
-    return { pre: [`rt.userError(${JSON.stringify(e.error)}, ${code === undefined ? 'undefined' : String(code)});`], js: 'null', type: T.null };
+    return { pre: [`rt.userError(${JSON.stringify(e.error)}, ${code === undefined ? 'undefined' : String(code)});`], js: 'null', type: NEVER };
   }
 
   private logForm(e: Record<string, PfaJson>, scope: Scope, path: string): Value {
@@ -607,7 +617,9 @@ class Compiler {
     };
   }
 
-  private supertype(types: readonly PfaType[], path: string): PfaType {
+  private supertype(all: readonly PfaType[], path: string): PfaType {
+    const types = all.filter((x) => x !== NEVER);
+    if (types.length === 0) return NEVER;
     let t = types[0];
     for (const x of types.slice(1)) {
       if ((t.kind === 'enum' || t.kind === 'fixed' || x.kind === 'enum' || x.kind === 'fixed') && !sameType(t, x) && !accepts(t, x) && !accepts(x, t)) {
@@ -651,8 +663,10 @@ class Compiler {
   }
 
   private untilForm(e: Record<string, PfaJson>, scope: Scope, path: string): Value {
-    const body = this.block(asList(e.do ?? []), scope, `${path}.do`);
-    const c = this.condition(e.until, scope.child(), `${path}.until`);
+    // The condition is evaluated after the body, in the body's scope.
+    const inner = scope.child();
+    const body = this.blockIn(asList(e.do ?? []), inner, `${path}.do`);
+    const c = this.condition(e.until, inner, `${path}.until`);
     return { pre: ['for (;;) {', indent(body.pre), indent(c.pre), `  if (${c.js}) break;`, '}'], js: 'null', type: T.null };
   }
 
@@ -667,7 +681,10 @@ class Compiler {
 
   private foreachForm(e: Record<string, PfaJson>, scope: Scope, path: string): Value {
     if (typeof e.foreach !== 'string' || !SYMBOL.test(e.foreach)) bad(`${path}.foreach`, 'must be a symbol name');
-    const arr = this.hold(this.expr(e.in, scope.child(), `${path}.in`));
+    const arrV = this.expr(e.in, scope.child(), `${path}.in`);
+    // Iterate over the array as it was: the loop body may rebind the symbol.
+    const arrId = this.fresh('arr');
+    const arr: Value = { pre: [...arrV.pre, `const ${arrId} = ${arrV.js};`], js: arrId, type: arrV.type };
     if (arr.type.kind !== 'array') bad(`${path}.in`, `must be an array, not ${show(arr.type)}`);
     const inner = scope.child();
     if (scope.get(e.foreach) !== undefined) bad(`${path}.foreach`, `${JSON.stringify(e.foreach)} is already defined`);
@@ -858,6 +875,11 @@ class Compiler {
     if (typeof n !== 'string' || !this.poolTypes.has(n)) bad(`${path}.pool`, `unknown pool ${JSON.stringify(n)}`);
     const t = this.poolTypes.get(n) as PfaType;
     const pool = `P[${JSON.stringify(n)}]`;
+    if ('del' in e) {
+      const k = this.hold(this.expr(e.del, scope.child(), `${path}.del`));
+      if (k.type.kind !== 'string') bad(`${path}.del`, 'a pool key must be a string');
+      return { pre: [...k.pre, `delete ${pool}[${k.js}];`], js: 'null', type: T.null };
+    }
     const items = Array.isArray(e.path) ? e.path : bad(`${path}.path`, 'a pool reference needs a path (its first item is the key)');
     if (items.length === 0) bad(`${path}.path`, 'needs at least the key');
     const keyV = this.hold(this.expr(items[0], scope.child(), `${path}.path[0]`));
@@ -922,7 +944,7 @@ class Compiler {
   /** {"fcn": "u.f", "fill": {param: expr}}: partial application. */
   private partial(n: string, fill: PfaJson, scope: Scope, path: string): Value {
     const u = this.userFns.get(n);
-    if (u === undefined) bad(`${path}.fcn`, `partial application needs a user function; ${JSON.stringify(n)} is not one`);
+    if (u === undefined) return this.partialLibrary(n, fill, scope, path);
     if (typeof fill !== 'object' || fill === null || Array.isArray(fill) || fill instanceof FloatLiteral) bad(`${path}.fill`, 'must be {param: expression}');
     const def = ((this.doc as Record<string, PfaJson>).fcns as Record<string, Record<string, PfaJson>>)[n.slice(2)];
     const sig = this.fnSignature(def, u.path);
@@ -944,6 +966,34 @@ class Compiler {
     return { pre, js: `((${free.map((f) => f.id).join(', ')}) => ${u.js}(${args.join(', ')}))`, type: { kind: 'function', params: free.map((f) => f.type), ret: sig.type.ret } };
   }
 
+  /** {"fcn": "lib.f", "fill": {...}}: a library function with some parameters fixed. */
+  private partialLibrary(n: string, fill: PfaJson, scope: Scope, path: string): Value {
+    const lib = libraryFunction(n);
+    if (lib === undefined) bad(`${path}.fcn`, `unknown function ${JSON.stringify(n)}`);
+    if (typeof fill !== 'object' || fill === null || Array.isArray(fill) || fill instanceof FloatLiteral) bad(`${path}.fill`, 'must be {param: expression}');
+    const pre: string[] = [];
+    const filled = new Map<string, Value>();
+    for (const [k, x] of Object.entries(fill)) {
+      const v = this.hold(this.expr(x, scope, `${path}.fill.${k}`));
+      pre.push(...v.pre);
+      filled.set(k, v);
+    }
+    for (let i = 0; i < lib.fn.sigs.length; i++) {
+      const sig = lib.fn.sigs[i];
+      if (![...filled.keys()].every((k) => sig.params.some((p) => p.name === k))) continue;
+      const free = sig.params.filter((p) => !filled.has(p.name));
+      const resolved = bindFree(sig, filled, free.map((p) => p.name));
+      if (resolved === null) continue;
+      const types = matchCall({ ...lib.fn, sigs: [sig] }, sig.params.map((p) => (filled.get(p.name) as Value | undefined)?.type ?? (resolved.get(p.name) as PfaType)));
+      if (types === undefined) continue;
+      const id = this.libInstance(n, { ...types, sig: i });
+      const ids = free.map((p) => this.fresh(p.name));
+      const args = sig.params.map((p) => (filled.has(p.name) ? (filled.get(p.name) as Value).js : ids[free.indexOf(p)]));
+      return { pre, js: `((${ids.join(', ')}) => ${id}(${args.join(', ')}))`, type: { kind: 'function', params: free.map((p) => types.params[sig.params.indexOf(p)]), ret: types.ret } };
+    }
+    return bad(`${path}.fill`, `no signature of ${n} can be filled with ${[...filled.keys()].join(', ')} and leave concrete parameter types`);
+  }
+
   /** An inline function {"params", "ret", "do"}: a closure over the current scope (read-only). */
   private inlineFcn(e: Record<string, PfaJson>, scope: Scope, path: string): Value {
     const { type, params } = this.fnSignature(e, path);
@@ -954,7 +1004,7 @@ class Compiler {
       return id;
     });
     const v = this.block(asList(e.do), inner, `${path}.do`);
-    if (!accepts(type.ret, v.type)) bad(path, `returns ${show(v.type)}, but declares ${show(type.ret)}`);
+    if (v.type !== NEVER && !accepts(type.ret, v.type)) bad(path, `returns ${show(v.type)}, but declares ${show(type.ret)}`);
     return { pre: [], js: `((${names.join(', ')}) => {\n${indent(v.pre)}\n  return ${v.js};\n})`, type };
   }
 
@@ -1058,12 +1108,64 @@ class Compiler {
 
   // ------------------------------------------------------------------ pack/unpack
 
-  private pack(e: Record<string, PfaJson>, _scope: Scope, path: string): Value {
-    throw new PfaCompileError(path, '"pack" is not supported yet', true);
+  private formats(list: PfaJson, path: string, forPack: boolean): { formats: Format[]; items: [string, PfaJson][] } {
+    if (!Array.isArray(list) || list.length === 0) bad(path, 'must be a non-empty array of {name: format} objects');
+    const formats: Format[] = [];
+    const items: [string, PfaJson][] = [];
+    list.forEach((item, i) => {
+      if (typeof item !== 'object' || item === null || Array.isArray(item) || item instanceof FloatLiteral || Object.keys(item).length !== 1) bad(`${path}[${i}]`, 'each item is one {key: value} pair');
+      const [k, v] = Object.entries(item)[0];
+      const spec = forPack ? k : v;
+      if (typeof spec !== 'string') bad(`${path}[${i}]`, 'a format specifier must be a string');
+      const f = parseFormat(spec, forPack);
+      if (f === null) bad(`${path}[${i}]`, `${JSON.stringify(spec)} is not a format specifier`);
+      formats.push(f);
+      items.push([k, v]);
+    });
+    return { formats, items };
   }
 
-  private unpackForm(_e: Record<string, PfaJson>, _scope: Scope, path: string): Value {
-    throw new PfaCompileError(path, '"unpack" is not supported yet', true);
+  /** {"pack": [{FORMAT: expr}, ...]} → bytes. */
+  private pack(e: Record<string, PfaJson>, scope: Scope, path: string): Value {
+    const { formats, items } = this.formats(e.pack, `${path}.pack`, true);
+    const pre: string[] = [];
+    const values = items.map(([, x], i) => {
+      const f = formats[i];
+      const v = this.hold(this.expr(x, scope.child(), `${path}.pack[${i}]`));
+      const want: PfaType = { kind: f.type } as PfaType;
+      if (f.type !== 'null' && !accepts(want, v.type)) bad(`${path}.pack[${i}]`, `the format needs ${f.type}, found ${show(v.type)}`);
+      pre.push(...v.pre);
+      return v.js;
+    });
+    const id = this.fresh('fmt');
+    this.decls.push(`const ${id} = ${JSON.stringify(formats)};`);
+    return { pre, js: `rt.pack([${values.join(', ')}], ${id})`, type: T.bytes };
+  }
+
+  /** {"unpack": bytes, "format": [{sym: FORMAT}], "then": ..., "else"?: ...}. */
+  private unpackForm(e: Record<string, PfaJson>, scope: Scope, path: string): Value {
+    const b = this.hold(this.expr(e.unpack, scope.child(), `${path}.unpack`));
+    if (b.type.kind !== 'bytes') bad(`${path}.unpack`, `must be bytes, not ${show(b.type)}`);
+    const { formats, items } = this.formats(e.format, `${path}.format`, false);
+    const id = this.fresh('fmt');
+    this.decls.push(`const ${id} = ${JSON.stringify(formats)};`);
+    const inner = scope.child();
+    const vals = this.fresh('unpacked');
+    const binds = items.map(([name], i) => {
+      if (!SYMBOL.test(name)) bad(`${path}.format[${i}]`, `invalid symbol name ${JSON.stringify(name)}`);
+      const v = this.fresh(name);
+      inner.define(name, { js: v, type: { kind: formats[i].type } as PfaType, readOnly: false, depth: inner.fnDepth });
+      return `  let ${v} = ${vals}[${i}];`;
+    });
+    const thenV = this.block(asList(e.then), inner, `${path}.then`);
+    const pre = [...b.pre, `const ${vals} = rt.unpack(${b.js}, ${id});`];
+    if (!('else' in e)) return { pre: [...pre, `if (${vals} !== null) {`, ...binds, indent(thenV.pre), '}'], js: 'null', type: T.null };
+    const elseV = this.block(asList(e.else), scope, `${path}.else`);
+    const r = this.fresh('r');
+    return {
+      pre: [...pre, `let ${r};`, `if (${vals} !== null) {`, ...binds, indent(thenV.pre), `  ${r} = ${thenV.js};`, '} else {', indent(elseV.pre), `  ${r} = ${elseV.js};`, '}'],
+      js: r, type: this.supertype([thenV.type, elseV.type], path),
+    };
   }
 }
 

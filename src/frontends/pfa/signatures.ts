@@ -126,12 +126,14 @@ class Matcher {
       }
       case 'record': {
         if (actual.kind !== 'record') return false;
+        // The label first: fields may refer to the record itself (recursive trees).
+        if (!this.bindLabel(o.label, actual)) return false;
         const fields = Array.isArray(o.fields) ? (o.fields as { name: string; type: unknown }[]) : [];
         for (const f of fields) {
           const af = actual.fields.find((x) => x.name === f.name);
           if (af === undefined || !this.fitInner(f.type, af.type)) return false;
         }
-        return this.bindLabel(o.label, actual);
+        return true;
       }
       case 'function': {
         if (actual.kind !== 'function') return false;
@@ -243,4 +245,24 @@ export function matchCall(fn: LibFunction, args: readonly PfaType[]): CallTypes 
     }
   }
   return undefined;
+}
+
+/**
+ * For partial application: binds the type variables of a signature from the filled
+ * arguments, then resolves each free parameter's type; null when one stays generic.
+ */
+export function bindFree(sig: SignatureJson, filled: ReadonlyMap<string, { readonly type: PfaType }>, free: readonly string[]): Map<string, PfaType> | null {
+  const m = new Matcher();
+  for (const p of sig.params) {
+    const v = filled.get(p.name);
+    if (v !== undefined && !m.fit(p.type, v.type)) return null;
+  }
+  const out = new Map<string, PfaType>();
+  for (const name of free) {
+    const p = sig.params.find((x) => x.name === name);
+    const t = p === undefined ? null : m.resolve(p.type);
+    if (t === null) return null;
+    out.set(name, t);
+  }
+  return out;
 }
