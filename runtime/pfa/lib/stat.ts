@@ -360,8 +360,9 @@ export const updateWindow: LibFunction = {
   },
 };
 
+/** A weighting factor must not be below 0 or above 1 (NaN is neither: no error). */
 function checkUnit(v: number, code: number, fcn: string, what: string): void {
-  if (!(v >= 0 && v <= 1)) pfaFail(code, fcn, `${what} out of range`);
+  if (v < 0 || v > 1) pfaFail(code, fcn, `${what} out of range`);
 }
 
 export const updateEWMA: LibFunction = {
@@ -414,8 +415,9 @@ export const updateHoltWintersPeriodic: LibFunction = {
     const cycle = state.cycle as number[];
     if (cycle.length === 0) pfaFail(14053, name, 'empty cycle');
     const level = state.level as number, trend = state.trend as number;
-    // cycle[0] is c_{t−L}, the season being replaced.
-    const old = cycle[0];
+    // The cycle is [c_{t−1}, c_{t−L}, c_{t−L+1}, …, c_{t−2}]: after rotating it left, the
+    // first item is c_{t−L}, the season being replaced by c_t.
+    const old = cycle[1 % cycle.length];
     let newLevel: number, season: number;
     if (state.multiplicative as boolean) {
       newLevel = (alpha * x) / old + (1 - alpha) * (level + trend);
@@ -427,7 +429,7 @@ export const updateHoltWintersPeriodic: LibFunction = {
     const out = copyRecord(state);
     out.level = newLevel;
     out.trend = beta * (newLevel - level) + (1 - beta) * trend;
-    out.cycle = [...cycle.slice(1), season];
+    out.cycle = [season, ...cycle.slice(2), ...(cycle.length > 1 ? [cycle[0]] : [])];
     return out;
   },
 };
@@ -441,8 +443,8 @@ function forecaster(stateType: PfaType | undefined, code: number, name: string):
     if (!periodic) return (i) => level + i * trend;
     const cycle = state.cycle as number[];
     if (cycle.length === 0) pfaFail(code, name, 'empty cycle');
-    // The cycle holds c_{t−L+1} … c_t: the season of step t+i is cycle[(i − 1) mod L].
-    const season = (i: number): number => cycle[(i - 1) % cycle.length];
+    // The cycle holds [c_t, c_{t−L+1}, …, c_{t−1}]: the season of step t+i is cycle[i mod L].
+    const season = (i: number): number => cycle[i % cycle.length];
     return state.multiplicative as boolean ? (i) => (level + i * trend) * season(i) : (i) => level + i * trend + season(i);
   };
 }
@@ -703,7 +705,7 @@ export const updateCUSUM: LibFunction = {
   sigs: [{ params: [{ name: 'logLikelihoodRatio', type: 'double' }, { name: 'last', type: 'double' }, { name: 'reset', type: 'double' }], ret: 'double' }],
   make: () => (llr: number, last: number, reset: number) => {
     const s = llr + last;
-    // max{llr + last, reset}; a NaN sum propagates.
-    return s > reset || Number.isNaN(s) ? s : reset;
+    // max{llr + last, reset}: the sum replaces reset only when it is larger (a NaN sum resets).
+    return s > reset ? s : reset;
   },
 };
