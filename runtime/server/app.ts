@@ -7,10 +7,14 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { DEFAULT_BODY_LIMIT } from './config.js';
 import type { AppContext, ServerState } from './context.js';
+import { docsUiPlugin } from './docs-ui.js';
 import { ServerError, classifyError } from './errors.js';
+import { cachingPlugin } from './etag.js';
 import { healthPlugin } from './health.js';
+import { linksPlugin } from './links.js';
 import { Metrics } from './metrics.js';
 import type { ModelRepository } from './models-repository.js';
+import { moduleDownloadPlugin } from './module-download.js';
 import { oipPlugin } from './oip-routes.js';
 import { openapiPlugin } from './openapi-route.js';
 import { sagemakerPlugin } from './sagemaker-routes.js';
@@ -43,8 +47,12 @@ export interface AppOptions {
   readonly state?: ServerState;
   /** The metrics registry to use (a fresh one by default); false for none. */
   readonly metrics?: Metrics | false;
-  /** OpenAPI document text to serve at GET /openapi.json. */
+  /** OpenAPI document text to serve at GET /openapi.json instead of the one built from the loaded models. */
   readonly openapi?: string;
+  /** The model repository directory, whose module files GET .../module.mjs serves (none: those routes answer 404). */
+  readonly modelsDir?: string;
+  /** The docs UI's files (DIR/docs-ui/); without them /docs answers plain links. */
+  readonly docsUiDir?: string;
 }
 
 export interface App {
@@ -138,9 +146,14 @@ export function buildApp(opts: AppOptions): App {
     metrics.setModels(opts.repository);
     app.register(metrics.plugin());
   }
+  // Both before any route: their hooks apply to every route registered after them.
+  app.register(cachingPlugin());
+  app.register(linksPlugin(context));
   app.register(healthPlugin(context));
   app.register(oipPlugin(context));
   app.register(sagemakerPlugin(context));
-  if (opts.openapi !== undefined) app.register(openapiPlugin(opts.openapi));
+  app.register(openapiPlugin(context, opts.openapi));
+  app.register(moduleDownloadPlugin(context, opts.modelsDir));
+  app.register(docsUiPlugin(context, opts.docsUiDir));
   return { app, context, metrics };
 }

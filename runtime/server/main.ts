@@ -3,7 +3,6 @@
 //   SIGTERM/SIGINT: readiness turns false, in-flight requests finish, then exit 0.
 //   SIGHUP: load model versions added to the repository since startup.
 
-import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from './app.js';
 import { ConfigError, readConfig } from './config.js';
@@ -18,7 +17,6 @@ async function main(): Promise<void> {
     process.stderr.write(`mlcompile server: ${e.message}\n`);
     process.exit(2);
   }
-  const openapiFile = fileURLToPath(new URL('./openapi.json', import.meta.url));
   const repository = new ModelRepository(config.defaultModel);
   const state = { ready: false };
   const { app, metrics } = buildApp({
@@ -26,7 +24,9 @@ async function main(): Promise<void> {
     state,
     bodyLimit: config.bodyLimit,
     logger: { level: config.logLevel },
-    openapi: existsSync(openapiFile) ? readFileSync(openapiFile, 'utf8') : undefined,
+    // The OpenAPI documents are built from the loaded models (the same as DIR/openapi.json for the same models).
+    modelsDir: config.modelsDir,
+    docsUiDir: fileURLToPath(new URL('./docs-ui/', import.meta.url)),
   });
   const log = app.log;
 

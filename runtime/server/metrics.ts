@@ -11,7 +11,7 @@
 // process metrics and mlcompile_model_info.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { global } from './context.js';
 import type { ModelRepository, ModelVersion } from './models-repository.js';
 import { errorResponses, metricsResponse } from './schemas.js';
@@ -107,6 +107,19 @@ export class Metrics {
     labelNames: ['model', 'version', 'format', 'sha256'] as const,
     registers: [this.registry],
   });
+  /** Batch rows (POST .../batch, jobs), counted once per window of rows: prom-client's cost does not matter there. */
+  private readonly batchScored = new Counter({
+    name: 'mlcompile_batch_rows_scored_total',
+    help: 'Batch rows scored, by model, version and source (http: POST .../batch; job: batch jobs)',
+    labelNames: ['model', 'version', 'source'] as const,
+    registers: [this.registry],
+  });
+  private readonly batchFailed = new Counter({
+    name: 'mlcompile_batch_rows_failed_total',
+    help: 'Batch rows that could not be read or scored (answered with an error column), by model, version and source',
+    labelNames: ['model', 'version', 'source'] as const,
+    registers: [this.registry],
+  });
   /** Keyed by the ModelVersion object a route resolved (null: no model), in first-seen order. */
   private readonly series = new Map<ModelVersion | null, ModelSeries>();
 
@@ -127,6 +140,13 @@ export class Metrics {
       this.series.set(m, s);
     }
     return s;
+  }
+
+  /** Counts batch rows scored and failed. */
+  batchRows(m: ModelVersion, source: 'http' | 'job', scored: number, failed: number): void {
+    const labels = { model: m.name, version: m.version, source };
+    if (scored > 0) this.batchScored.inc(labels, scored);
+    if (failed > 0) this.batchFailed.inc(labels, failed);
   }
 
   /** Records one answered request (the onResponse hook). */

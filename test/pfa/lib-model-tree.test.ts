@@ -1,6 +1,6 @@
-// PFA library family "model.tree" (specification §26.2): catalogue signatures, the
-// conformance suite (direct where the action only passes inputs, compiled through the
-// front end otherwise), and unit tests of comparisons, walks and error codes.
+// PFA library family "model.tree" (specification §26.2, trees): catalogue signatures, the conformance
+// suite (direct where the action only passes input fields, compiled through the front
+// end otherwise) and unit tests of formulas, edge cases and error codes.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,10 +12,12 @@ import { PfaError, type LibFunction, type LibImpl, type PfaType } from '../../ru
 import { newMap } from '../../runtime/pfa/values.js';
 import { matchCall } from '../../src/frontends/pfa/signatures.js';
 import { loadEngine, runAction, sameJson } from '../conformance/pfa-case.js';
-import { familyTests, PFA_DATA, runDirect } from './support/direct.js';
+import { familyTests, PFA_DATA, runDirect, type FunctionTest } from './support/direct.js';
 
 const FAMILY = 'model.tree';
 const ALL = Object.values(tree).filter((v): v is LibFunction => typeof v === 'object' && v !== null && 'make' in v);
+/** Deprecated catalogue entries not provided (renamed to stat.test.* before PFA 0.8.1). */
+const DEPRECATED = new Set<string>([]);
 
 // ------------------------------------------------------------------ helpers
 
@@ -24,12 +26,18 @@ function catalogue(): Map<string, unknown> {
   return new Map(json.functions.map((f) => [f.name, f.signatures]));
 }
 
+/** Whether runDirect can run the test (its action passes only input fields). */
+function isDirect(t: FunctionTest, name: string): boolean {
+  const args = (t.engine.action as Record<string, unknown>)[name];
+  return (Array.isArray(args) ? args : [args]).every((x) => typeof x === 'string' && x.startsWith('input.'));
+}
+
 /** The function's conformance tests compiled through the front end (as the runner does). */
 function runCompiled(fn: LibFunction): { tests: number; trials: number; passed: number; failures: string[] } {
   let tests = 0, trials = 0, passed = 0;
   const failures: string[] = [];
   for (const t of familyTests(FAMILY)) {
-    if (t.function !== fn.name) continue;
+    if (t.function !== fn.name || isDirect(t, fn.name)) continue;
     tests++;
     let e;
     try {
@@ -55,10 +63,10 @@ function runCompiled(fn: LibFunction): { tests: number; trials: number; passed: 
 const names = new Map<string, PfaType>();
 const T = (json: unknown): PfaType => parseType(json, names);
 
-function impl(fn: LibFunction, args: readonly PfaType[]): LibImpl {
+function impl(fn: LibFunction, args: readonly PfaType[], random: () => number = Math.random): LibImpl {
   const types = matchCall(fn, args);
   assert.ok(types, `${fn.name} does not accept (${args.map((a) => a.kind).join(', ')})`);
-  return fn.make(types, { random: Math.random, log: () => undefined });
+  return fn.make(types, { random, log: () => undefined });
 }
 
 function rec(fields: Record<string, unknown>): Record<string, unknown> {
@@ -67,6 +75,34 @@ function rec(fields: Record<string, unknown>): Record<string, unknown> {
 
 function throwsCode(f: () => unknown, code: number): void {
   assert.throws(f, (e: unknown) => e instanceof PfaError && e.code === code, `expected PFA error ${code}`);
+}
+
+
+/** Catalogue signatures, then the suite: direct where possible, compiled for the rest. */
+function conformance(direct: Record<string, [number, number]>, compiled: Record<string, [number, number]>): void {
+  test(`every ${FAMILY} function is implemented with the catalogue signatures`, () => {
+    const cat = catalogue();
+    const expected = [...cat.keys()].filter((n) => n.startsWith(`${FAMILY}.`) && !DEPRECATED.has(n)).sort();
+    assert.deepEqual(ALL.map((f) => f.name).sort(), expected);
+    for (const fn of ALL) assert.deepEqual(fn.sigs, cat.get(fn.name), fn.name);
+  });
+  for (const [name, [tests, trials]] of Object.entries(direct)) {
+    test(`${name} conformance, direct (${tests} tests, ${trials} trials)`, () => {
+      const r = runDirect(FAMILY, ALL.find((f) => f.name === name) as LibFunction);
+      assert.deepEqual(r.failures, []);
+      assert.equal(r.tests, tests);
+      assert.equal(r.trials, trials);
+      assert.equal(r.passed, trials);
+    });
+  }
+  for (const [name, [tests, trials]] of Object.entries(compiled)) {
+    test(`${name} conformance, compiled (${tests} tests, ${trials} trials)`, () => {
+      const r = runCompiled(ALL.find((f) => f.name === name) as LibFunction);
+      assert.deepEqual(r.failures, []);
+      assert.equal(r.tests, tests);
+      assert.equal(r.passed, trials);
+    });
+  }
 }
 
 const fnType = (params: PfaType[], ret: PfaType): PfaType => ({ kind: 'function', params, ret });
@@ -94,45 +130,10 @@ const cmp = (field: string, operator: string, value: unknown) => rec({ field, op
 
 // ------------------------------------------------------------------ catalogue and conformance
 
-test('every model.tree function is implemented with the catalogue signatures', () => {
-  const cat = catalogue();
-  assert.deepEqual(ALL.map((f) => f.name).sort(), [...cat.keys()].filter((n) => n.startsWith('model.tree.')).sort());
-  for (const fn of ALL) assert.deepEqual(fn.sigs, cat.get(fn.name), fn.name);
-});
-
-// Direct runs: tests whose action only passes input fields (counts from the suite).
-const DIRECT: Record<string, [number, number]> = {
-  'model.tree.simpleTest': [5, 18944],
-  'model.tree.missingTest': [4, 16832],
-  'model.tree.simpleTree': [41, 2355],
-};
-
-for (const [name, [tests, trials]] of Object.entries(DIRECT)) {
-  test(`${name} conformance, direct (${tests} tests, ${trials} trials)`, () => {
-    const r = runDirect(FAMILY, ALL.find((f) => f.name === name) as LibFunction);
-    assert.deepEqual(r.failures, []);
-    assert.equal(r.tests, tests);
-    assert.equal(r.trials, trials);
-    assert.equal(r.passed, trials);
-  });
-}
-
-// Compiled runs: the tests passing functions (compoundTest, surrogateTest, the walks).
-const COMPILED: Record<string, [number, number]> = {
-  'model.tree.compoundTest': [2, 529],
-  'model.tree.surrogateTest': [1, 176],
-  'model.tree.simpleWalk': [11, 631],
-  'model.tree.missingWalk': [9, 389],
-};
-
-for (const [name, [tests, trials]] of Object.entries(COMPILED)) {
-  test(`${name} conformance, compiled (${tests} tests, ${trials} trials)`, () => {
-    const r = runCompiled(ALL.find((f) => f.name === name) as LibFunction);
-    assert.deepEqual(r.failures, []);
-    assert.equal(r.tests, tests);
-    assert.equal(r.passed, trials);
-  });
-}
+conformance(
+  { 'model.tree.simpleTest': [5, 18944], 'model.tree.missingTest': [4, 16832], 'model.tree.simpleTree': [41, 2355] },
+  { 'model.tree.compoundTest': [2, 529], 'model.tree.surrogateTest': [1, 176], 'model.tree.simpleWalk': [11, 631], 'model.tree.missingWalk': [9, 389] },
+);
 
 // ------------------------------------------------------------------ simpleTest / missingTest
 

@@ -515,9 +515,9 @@ export const fillHistogram: LibFunction = {
     if (types.sig === 0) {
       return (x: number, w: number, h: Rec) => {
         const numbins = h.numbins as number, low = h.low as number, high = h.high as number, values = h.values as number[];
+        if (numbins < 1) pfaFail(14082, name, 'bad histogram scale');
         if (values.length !== numbins) pfaFail(14080, name, 'wrong histogram size');
         if (!(low < high) || !Number.isFinite(low) || !Number.isFinite(high)) pfaFail(14081, name, 'bad histogram range');
-        if (numbins < 1) pfaFail(14082, name, 'bad histogram scale');
         const out = copyRecord(h);
         if (special(out, x, w)) return out;
         if (x < low) bump(out, fields, 'underflow', w);
@@ -596,9 +596,9 @@ export const fillHistogram2d: LibFunction = {
       const xnumbins = h.xnumbins as number, ynumbins = h.ynumbins as number;
       const xlow = h.xlow as number, xhigh = h.xhigh as number, ylow = h.ylow as number, yhigh = h.yhigh as number;
       const values = h.values as number[][];
+      if (xnumbins < 1 || ynumbins < 1) pfaFail(14092, name, 'bad histogram scale');
       if (values.length !== xnumbins || values.some((row) => row.length !== ynumbins)) pfaFail(14090, name, 'wrong histogram size');
       if (!(xlow < xhigh) || !(ylow < yhigh) || ![xlow, xhigh, ylow, yhigh].every(Number.isFinite)) pfaFail(14091, name, 'bad histogram range');
-      if (xnumbins < 1 || ynumbins < 1) pfaFail(14092, name, 'bad histogram scale');
       const out = copyRecord(h);
       if (Number.isNaN(x) || Number.isNaN(y)) {
         bump(out, fields, 'nanflow', w);
