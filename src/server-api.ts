@@ -5,17 +5,19 @@
 //   DIR/models/<name>/<version>/         model.mjs .cjs .d.ts .ts, runtime sources, manifest.json
 //   DIR/openapi.json  DIR/README.md  DIR/Dockerfile  DIR/.dockerignore  DIR/k8s/*.yaml
 //   DIR/THIRD-PARTY-NOTICES.txt
+//   DIR/docs-ui/                         the interactive docs' files (Swagger UI), served at /docs
 //
 // Everything outside models/<name>/<version>/ is regenerated from all the manifests
 // in DIR, so adding a version keeps the others and describes them all.
 
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { emitDockerfile, emitDockerignore } from '../generators/deploy/dockerfile.js';
 import { emitDeployment, emitHpa, emitService } from '../generators/deploy/k8s.js';
 import { dnsLabel, type DeployModel, type DeployOptions } from '../generators/deploy/options.js';
 import { emitReadme } from '../generators/deploy/readme.js';
 import { bundleServer } from '../generators/server/bundle.js';
+import { DOCS_UI_DIR, docsUiFiles, swaggerUiPackageDir } from '../generators/server/docs-ui.js';
 import { emitManifest, manifestText, parseManifest, type ModelManifest } from '../generators/server/emit-manifest.js';
 import { emitNotices } from '../generators/server/notices.js';
 import { emitOpenApi } from '../generators/server/openapi.js';
@@ -102,9 +104,11 @@ export async function writeServerDir(program: Program, outDir: string, opts: Ser
     latest,
   };
   const bundle = await bundleServer(PACKAGE_ROOT, compiler);
+  const swaggerUi = swaggerUiPackageDir();
   const top: Record<string, string> = {
     'server.mjs': bundle.code,
-    'THIRD-PARTY-NOTICES.txt': emitNotices(PACKAGE_ROOT, bundle.packages, `Third-party software bundled into server.mjs by ${compiler}.`),
+    'THIRD-PARTY-NOTICES.txt': emitNotices(PACKAGE_ROOT, [...bundle.packages, ...(swaggerUi === undefined ? [] : [relative(PACKAGE_ROOT, swaggerUi)])],
+      `Third-party software bundled into server.mjs, and the docs UI in ${DOCS_UI_DIR}/ (swagger-ui-dist; the licences of what its bundles contain are in ${DOCS_UI_DIR}/*.LICENSE.txt), by ${compiler}.`),
     'openapi.json': JSON.stringify(emitOpenApi({ compilerVersion: COMPILER_VERSION, models: manifests, latest }), null, 2) + '\n',
     'README.md': emitReadme(deploy),
     'Dockerfile': emitDockerfile(deploy),
@@ -118,7 +122,11 @@ export async function writeServerDir(program: Program, outDir: string, opts: Ser
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, text);
   }
-  const written = [...Object.keys(top), ...listFiles(versionDir).map((f) => `models/${name}/${version}/${f}`)].sort();
+  // The interactive docs' files (Swagger UI), served at /docs.
+  const docsUi = docsUiFiles(swaggerUi);
+  if (docsUi.size > 0) mkdirSync(join(outDir, DOCS_UI_DIR), { recursive: true });
+  for (const [file, bytes] of docsUi) writeFileSync(join(outDir, DOCS_UI_DIR, file), bytes);
+  const written = [...Object.keys(top), ...[...docsUi.keys()].map((f) => `${DOCS_UI_DIR}/${f}`), ...listFiles(versionDir).map((f) => `models/${name}/${version}/${f}`)].sort();
   return { outDir, name, version, module: compiled, models: manifests.map((m) => ({ name: m.name, version: m.version })), files: written };
 }
 

@@ -82,6 +82,7 @@ export async function runBatch(opts: RunOptions): Promise<RunResult> {
   let failed = 0;
   let seconds = 0;
 
+  const cancelled = (): boolean => opts.signal?.aborted === true;
   const progress = (): Progress => ({ position: committed, rowsRead, scored, failed, seconds, settled: p.settled });
 
   const flush = async (): Promise<void> => {
@@ -135,7 +136,7 @@ export async function runBatch(opts: RunOptions): Promise<RunResult> {
       if (r === 'stop') return true;
       if (r === 'flush') {
         await flush();
-        if (opts.signal?.aborted === true) return true;
+        if (cancelled()) return true;
         i--;
       }
     }
@@ -146,7 +147,7 @@ export async function runBatch(opts: RunOptions): Promise<RunResult> {
   const iterator = opts.source[Symbol.asyncIterator]();
   try {
     for (;;) {
-      if (opts.signal?.aborted === true) return { ...progress(), stopped: 'cancelled' };
+      if (cancelled()) return { ...progress(), stopped: 'cancelled' };
       const next = await iterator.next();
       if (next.done === true) break;
       const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
@@ -159,12 +160,12 @@ export async function runBatch(opts: RunOptions): Promise<RunResult> {
     }
   } finally {
     // Stops the source (a file stream closes; a request stream is no longer read).
-    if (stopped || opts.signal?.aborted === true) await iterator.return?.();
+    if (stopped || cancelled()) await iterator.return?.();
   }
-  if (opts.signal?.aborted === true) return { ...progress(), stopped: 'cancelled' };
+  if (cancelled()) return { ...progress(), stopped: 'cancelled' };
   if (!stopped) await takeAll(splitter.end());
   await flush();
-  if (opts.signal?.aborted === true) return { ...progress(), stopped: 'cancelled' };
+  if (cancelled()) return { ...progress(), stopped: 'cancelled' };
   if (p.needsHeader) throw new ServerError('MLS_ERR_BAD_ROW', 'the CSV input is empty: it needs a header row naming its columns');
   const tail = p.finish();
   if (tail !== '') await opts.write(tail);

@@ -4,6 +4,7 @@
 //   SIGHUP: load model versions added to the repository since startup.
 
 import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, readConfig } from './config.js';
 import { ModelRepository, loadModels } from './models-repository.js';
@@ -23,7 +24,9 @@ async function main(): Promise<void> {
     repository,
     state,
     bodyLimit: config.bodyLimit,
-    logger: { level: config.logLevel },
+    // JSON lines on stdout, written in batches off the request path (pino's asynchronous
+    // destination); what is still buffered is written synchronously when the process exits.
+    logger: { level: config.logLevel, stream: pino.destination({ dest: 1, sync: false }) },
     // The OpenAPI documents are built from the loaded models (the same as DIR/openapi.json for the same models).
     modelsDir: config.modelsDir,
     docsUiDir: fileURLToPath(new URL('./docs-ui/', import.meta.url)),

@@ -38,7 +38,7 @@ export function decodePmmlXml(bytes: Uint8Array): PmmlXml {
     parseTagValue: false,
     parseAttributeValue: false,
     trimValues: false,
-    processEntities: true,
+    processEntities: false,
     htmlEntities: false,
     ignoreDeclaration: true,
     ignorePiTags: true,
@@ -60,6 +60,22 @@ export function decodePmmlXml(bytes: Uint8Array): PmmlXml {
   return { root, namespace: namespace ?? null, version: root.a.version ?? null };
 }
 
+const PREDEFINED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/**
+ * The five predefined entities and numeric character references (&#10; &#xE9;),
+ * decoded in one pass so that `&amp;#10;` stays the text `&#10;`. (Documents with a
+ * DOCTYPE are refused, so no other entity can exist.)
+ */
+function decodeCharRefs(s: string): string {
+  if (!s.includes('&')) return s;
+  return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g, (m, ref: string) => {
+    if (ref[0] !== '#') return PREDEFINED[ref];
+    const n = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+    return n > 0 && n <= 0x10ffff && !(n >= 0xd800 && n <= 0xdfff) ? String.fromCodePoint(n) : m;
+  });
+}
+
 function localName(tag: string): string {
   const at = tag.indexOf(':');
   return at >= 0 ? tag.slice(at + 1) : tag;
@@ -74,7 +90,7 @@ function toEl(node: Ordered): El | undefined {
     const a: Record<string, string> = {};
     for (const [k, v] of Object.entries(rawAttrs)) {
       if (k === 'xmlns' || k.startsWith('xmlns:') || k.startsWith('xsi:') || k.startsWith('xml:')) continue;
-      a[localName(k)] = String(v);
+      a[localName(k)] = decodeCharRefs(String(v));
     }
     const kids = node[key] as Ordered[];
     const c: El[] = [];
@@ -82,7 +98,7 @@ function toEl(node: Ordered): El | undefined {
     let hasText = false;
     for (const k of kids) {
       if ('#text' in k) {
-        t += String(k['#text']);
+        t += decodeCharRefs(String(k['#text']));
         hasText = true;
         continue;
       }
