@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as cluster from '../../runtime/pfa/lib/model-cluster.js';
 import { parseType } from '../../runtime/pfa/avro.js';
-import { PfaError, type LibFunction, type LibImpl, type PfaType } from '../../runtime/pfa/types.js';
+import { PfaError, type LibFunction, type PfaType } from '../../runtime/pfa/types.js';
 import { newMap } from '../../runtime/pfa/values.js';
 import { matchCall } from '../../src/frontends/pfa/signatures.js';
 import { loadEngine, runAction, sameJson } from '../conformance/pfa-case.js';
@@ -63,10 +63,13 @@ function runCompiled(fn: LibFunction): { tests: number; trials: number; passed: 
 const names = new Map<string, PfaType>();
 const T = (json: unknown): PfaType => parseType(json, names);
 
-function impl(fn: LibFunction, args: readonly PfaType[], random: () => number = Math.random): LibImpl {
+/** The implementation at a call site with these argument types (results loosely typed for tests). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Impl = (...args: any[]) => any;
+function impl(fn: LibFunction, args: readonly PfaType[], random: () => number = Math.random): Impl {
   const types = matchCall(fn, args);
   assert.ok(types, `${fn.name} does not accept (${args.map((a) => a.kind).join(', ')})`);
-  return fn.make(types, { random, log: () => undefined });
+  return fn.make(types, { random, log: () => undefined }) as Impl;
 }
 
 function rec(fields: Record<string, unknown>): Record<string, unknown> {

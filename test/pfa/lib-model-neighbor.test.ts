@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as neighbor from '../../runtime/pfa/lib/model-neighbor.js';
-import { PfaError, type LibFunction, type LibImpl, type PfaType } from '../../runtime/pfa/types.js';
+import { PfaError, type LibFunction, type PfaType } from '../../runtime/pfa/types.js';
 import { matchCall } from '../../src/frontends/pfa/signatures.js';
 import { loadEngine, runAction, sameJson } from '../conformance/pfa-case.js';
 import { familyTests, PFA_DATA, runDirect, type FunctionTest } from './support/direct.js';
@@ -58,10 +58,13 @@ function runCompiled(fn: LibFunction): { tests: number; trials: number; passed: 
   return { tests, trials, passed, failures };
 }
 
-function impl(fn: LibFunction, args: readonly PfaType[], random: () => number = Math.random): LibImpl {
+/** The implementation at a call site with these argument types (results loosely typed for tests). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Impl = (...args: any[]) => any;
+function impl(fn: LibFunction, args: readonly PfaType[], random: () => number = Math.random): Impl {
   const types = matchCall(fn, args);
   assert.ok(types, `${fn.name} does not accept (${args.map((a) => a.kind).join(', ')})`);
-  return fn.make(types, { random, log: () => undefined });
+  return fn.make(types, { random, log: () => undefined }) as Impl;
 }
 
 

@@ -76,13 +76,11 @@ function missingValueMetric(
     make(types): LibImpl {
       const withWeights = types.sig === 1;
       return (similarity: Similarity, x: unknown[], y: unknown[], ...rest: unknown[]) => {
-        let p = NaN;
-        if (extra !== undefined) {
-          p = rest[0] as number;
-          if (p <= 0) pfaFail(extra.pCode, name, 'Minkowski parameter p must be positive');
-        }
         const weights = withWeights ? (rest[rest.length - 1] as number[]) : undefined;
         const acc = accumulate(name, code, similarity, x, y, weights);
+        const p = extra === undefined ? NaN : (rest[0] as number);
+        // "must be positive": zero, negative and NaN values are rejected.
+        if (extra !== undefined && !(p > 0)) pfaFail(extra.pCode, name, 'Minkowski parameter p must be positive');
         if (acc.values.length === 0) return NaN;
         return finish((combine(acc.values, p) * acc.totalWeight) / acc.presentWeight, p);
       };

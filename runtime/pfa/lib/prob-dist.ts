@@ -6,8 +6,12 @@
 //   * the parameters are checked first ("invalid parameterization": a parameter outside
 //     its documented domain or not finite), then the input ("invalid input": x not
 //     finite, or p outside [0, 1], NaN included);
-//   * outside the support a PDF is 0 and a CDF is 0 or 1; a quantile at p = 0 or p = 1
-//     is the corresponding end of the support (±∞ for unbounded supports);
+//   * outside the support a PDF is 0 and a CDF is 0 or 1; a quantile at p = 0 is the lower
+//     end of the support, at p = 1 the upper end of the family's nominal support (∞ for
+//     unbounded ones, size for the binomial, the number drawn for the hypergeometric),
+//     even when degenerate parameters concentrate the mass lower (any x with F(x) = 1
+//     answers the specification's definition; this is the reference engines' choice,
+//     whose unit tests also keep every quantile of the Poisson with λ = 0 at 0);
 //   * a degenerate parameterization the specification allows (a zero width or rate, a
 //     zero shape) is the limiting distribution: a point mass;
 //   * discrete quantiles are the smallest support point x with CDF(x) ≥ p.
@@ -182,7 +186,7 @@ export const [chi2PDF, chi2CDF, chi2QF] = family(
   {
     pdf: (x, dof) => gammaPdf(x, dof / 2, 2),
     cdf: (x, dof) => gammaCdf(x, dof / 2, 2),
-    qf: (p, dof) => (dof === 0 ? 0 : gammaQf(p, dof / 2, 2)),
+    qf: (p, dof) => (p === 1 ? Infinity : dof === 0 ? 0 : gammaQf(p, dof / 2, 2)),
   },
 );
 
@@ -405,8 +409,9 @@ export const [poissonPDF, poissonCDF, poissonQF] = family(
     },
     cdf: poissonCdf,
     qf: (p, lambda) => {
-      if (p === 1) return lambda === 0 ? 0 : Infinity;
+      // λ = 0 is the point mass at 0: every quantile is 0 (the reference engines agree).
       if (lambda === 0) return 0;
+      if (p === 1) return Infinity;
       return discreteQuantile(p, 0, Infinity, (k) => poissonCdf(k, lambda), lambda + Math.sqrt(lambda) * normalQuantile(p));
     },
   },
@@ -456,7 +461,7 @@ export const binomialCDF = dist({
 export const binomialQF = dist({
   name: 'prob.dist.binomialQF', sigs: [sig([['p', 'double'], ['size', 'int'], ['prob', 'double']])], kind: 'qf', paramCode: 13320, inputCode: 13321, valid: binomialValid,
   compute: (q, n, p) => {
-    if (q === 1) return p === 0 ? 0 : n;
+    if (q === 1) return n;
     return discreteQuantile(q, 0, n, (k) => binomialCdf(k, n, p), n * p + Math.sqrt(n * p * (1 - p)) * normalQuantile(q));
   },
 });
@@ -483,8 +488,8 @@ export const geometricCDF = dist({
 export const geometricQF = dist({
   name: 'prob.dist.geometricQF', sigs: [sig([['p', 'double'], ['prob', 'double']])], kind: 'qf', paramCode: 13380, inputCode: 13381, valid: geometricValid,
   compute: (q, p) => {
-    if (p === 1) return 0;
     if (q === 1) return Infinity;
+    if (p === 1) return 0;
     return discreteQuantile(q, 0, Infinity, (k) => geometricCdf(k, p), Math.log1p(-q) / Math.log1p(-p) - 1);
   },
 });
@@ -531,8 +536,8 @@ export const negativeBinomialQF = dist({
   name: 'prob.dist.negativeBinomialQF', sigs: [sig([['p', 'double'], ['size', 'int'], ['prob', 'double']])], kind: 'qf', paramCode: 13470, inputCode: 13471,
   valid: (n, p) => n > 0 && p >= 0 && p <= 1,
   compute: (q, n, p) => {
-    if (p === 1) return 0;
     if (q === 1 || p === 0) return Infinity;
+    if (p === 1) return 0;
     const mean = (n * (1 - p)) / p;
     return discreteQuantile(q, 0, Infinity, (k) => negativeBinomialCdf(k, n, p), mean + Math.sqrt(mean / p) * normalQuantile(q));
   },
@@ -604,7 +609,7 @@ export const hypergeometricQF = dist({
   valid: hypergeometricValid,
   compute: (q, m, n, k) => {
     const lo = Math.max(0, k - n), hi = Math.min(m, k);
-    if (q === 1) return hi;
+    if (q === 1) return k;
     return discreteQuantile(q, lo, hi, (x) => hypergeometricCdf(x, m, n, k), (k * m) / (m + n));
   },
 });
