@@ -216,7 +216,10 @@ test('modelChain: Output fields of earlier segments are visible to later ones; t
   </DataDictionary>
   <MiningModel functionName="regression">
     <MiningSchema><MiningField name="x"/><MiningField name="t" usageType="target"/></MiningSchema>
-    <Output><OutputField name="final" optype="continuous" dataType="double" feature="predictedValue"/></Output>
+    <Output>
+      <OutputField name="final" optype="continuous" dataType="double" feature="predictedValue"/>
+      <OutputField name="seen" optype="continuous" dataType="double" feature="transformedValue"><FieldRef field="stage1"/></OutputField>
+    </Output>
     <Segmentation multipleModelMethod="modelChain">
       <Segment id="first"><True/>
         <TreeModel functionName="regression">${REG_SCHEMA}
@@ -240,10 +243,10 @@ test('modelChain: Output fields of earlier segments are visible to later ones; t
   </MiningModel>
 </PMML>`;
   const doc = compileXml(xml);
-  near(doc.score({ x: 1 }).final, 100);
-  near(doc.score({ x: -1 }).final, 200);
-  near(doc.score({ x: 500 }).final, 5); // the second segment is not selected: the first one's result
-  assert.equal(doc.score({ x: null }).final, null);
+  assert.deepEqual(doc.score({ x: 1 }), { final: 100, seen: 5 });
+  assert.deepEqual(doc.score({ x: -1 }), { final: 200, seen: -5 });
+  assert.deepEqual(doc.score({ x: 500 }), { final: 5, seen: 5 }); // the second segment is not selected: the first one's result
+  assert.deepEqual(doc.score({ x: null }), { final: null, seen: null });
 });
 
 test('nested segmentations: a Segment holding a MiningModel', () => {

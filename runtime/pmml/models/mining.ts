@@ -26,9 +26,18 @@
 // Weighted median: the smallest value at which the cumulated weight (values sorted) reaches half of the
 // total weight; when it reaches exactly half, the mean of that value and the next one (so that equal
 // weights give the ordinary median).
+//
+// Choices where PMML is silent: ties between categories go to the first in the target's category order
+// (DataDictionary Values); vote shares are taken over the valid (non-missing) votes; a segment model
+// without probabilities counts as a certain vote for its predicted value in the probability methods;
+// max is also accepted for regression (the largest prediction); VariableWeight multiplies the Segment
+// weight by the field's value (a field of the segment's Output, else of the MiningModel's scope).
+// Precomputed tree node results carry their probabilities as a vector (tree.ts PROBABILITY_VECTOR),
+// which the probability methods read instead of iterating the maps.
 
 import { childPath, enumAttr, fail, numAttr, unsupported } from '../el.js';
 import { categoryKey, toNumber } from '../values.js';
+import { PROBABILITY_VECTOR, type ProbabilityVector, type VectorMap } from './tree.js';
 import type { El, Env, FieldInfo, ModelCompiler, ModelContext, ModelResult, NestedModel, Predicate, Value } from '../types.js';
 
 const PREDICATES: ReadonlySet<string> = new Set(['SimplePredicate', 'CompoundPredicate', 'SimpleSetPredicate', 'True', 'False']);
@@ -155,6 +164,10 @@ function selectFirst(segments: readonly Segment[]): (env: Env) => ModelResult {
   };
 }
 
+/**
+ * modelChain: each selected segment sees the Output fields of the segments before it (ctx.extend); the
+ * values also stay visible to the MiningModel's own Output. Segments not selected contribute missing values.
+ */
 function modelChain(segments: readonly Segment[], ctx: ModelContext): (env: Env) => ModelResult {
   const n = segments.length;
   return (env) => {
@@ -167,12 +180,12 @@ function modelChain(segments: readonly Segment[], ctx: ModelContext): (env: Env)
       if (s.predicate === null || s.predicate(current) === true) {
         const out = s.model.evaluate(current);
         last = out.result;
-        if (fields.length > 0 && i < n - 1) {
+        if (fields.length > 0) {
           values ??= new Map();
           for (const f of fields) values.set(f.name, out.outputs.get(f.name) ?? null);
           current = ctx.extend(env, values);
         }
-      } else if (fields.length > 0 && i < n - 1) {
+      } else if (fields.length > 0) {
         // A segment that is not selected: its Output fields are missing for the later segments.
         values ??= new Map();
         for (const f of fields) values.set(f.name, null);
@@ -413,107 +426,133 @@ function vote(treatment: Treatment, threshold: number, gather: (env: Env) => Gat
 
 function probabilities(method: Method, treatment: Treatment, threshold: number, gather: (env: Env) => Gathered, ctx: ModelContext): (env: Env) => ModelResult {
   const cats = new CategoryIndex(ctx.target?.categories ?? []);
-  let rows = new Float64Array(0); // used segments × stride
+  // Per selected segment of the row: its probability vector (precomputed tree node results) and the
+  // map from that vector's categories to ours, or null (then its probability map is read).
+  let vectors: (ProbabilityVector | null)[] = [];
+  let remaps: (Int32Array | null)[] = [];
+  const remapByKeys = new Map<readonly string[], Int32Array>();
+  let rows = new Float64Array(0); // max/median: used segments × stride
   let stride = 0;
   const ws: number[] = [];
   const column: number[] = [];
   const order: number[] = [];
   let combined = new Float64Array(Math.max(cats.size, 4));
 
-  /** Ensures the row matrix has room for `count` rows of the current number of categories. */
-  const ensure = (count: number): void => {
-    const K = Math.max(cats.size, 1);
-    if (stride < K || rows.length < count * stride) {
-      stride = Math.max(stride, K * 2);
-      rows = new Float64Array(count * stride);
-    } else rows.fill(0, 0, count * stride);
+  const remapFor = (v: ProbabilityVector): Int32Array => {
+    let r = remapByKeys.get(v.keys);
+    if (r === undefined) {
+      r = Int32Array.from(v.keys, (k, i) => cats.add(k, v.values[i]));
+      remapByKeys.set(v.keys, r);
+    }
+    return r;
+  };
+
+  /** Adds w × the probabilities of `r` into out[base + category]. */
+  const addInto = (out: Float64Array, base: number, r: ModelResult, w: number, vector: ProbabilityVector | null, remap: Int32Array | null): void => {
+    if (vector !== null && remap !== null) {
+      const p = vector.p;
+      for (let k = 0; k < p.length; k++) out[base + remap[k]] += w * p[k];
+    } else if (r.probabilities && r.probabilities.size > 0) {
+      for (const [key, p] of r.probabilities) out[base + cats.add(key, key)] += w * p;
+    } else {
+      // A model without probabilities: a certain vote for its value.
+      out[base + cats.add(categoryKey(r.value), r.value)] += w;
+    }
   };
 
   return (env) => {
     const g = gather(env);
     const m = g.count;
     if (m === 0) return NO_PREDICTION;
-    // Register every category first so that the rows have a stable width.
+    if (vectors.length < m) {
+      vectors = new Array<ProbabilityVector | null>(m).fill(null);
+      remaps = new Array<Int32Array | null>(m).fill(null);
+    }
+    // First pass: missing results, and every category registered (so that the vectors have their final width).
     let total = 0;
     let missing = 0;
+    let lastKeys: readonly string[] | null = null;
+    let lastRemap: Int32Array | null = null;
     for (let i = 0; i < m; i++) {
       const r = g.results[i];
       total += g.weights[i];
+      vectors[i] = null;
+      remaps[i] = null;
       if (r.value === null) {
         if (treatment !== 'skipSegment') return NO_PREDICTION;
         missing += g.weights[i];
         continue;
       }
-      if (r.probabilities && r.probabilities.size > 0) {
-        for (const key of r.probabilities.keys()) cats.add(key, key);
+      const map = r.probabilities;
+      if (map && map.size > 0) {
+        const v = (map as VectorMap)[PROBABILITY_VECTOR];
+        if (v !== undefined) {
+          if (v.keys !== lastKeys) {
+            lastKeys = v.keys;
+            lastRemap = remapFor(v);
+          }
+          vectors[i] = v;
+          remaps[i] = lastRemap;
+        } else for (const key of map.keys()) cats.add(key, key);
       } else cats.add(categoryKey(r.value), r.value);
     }
     if (missing > 0 && tooManyMissing(missing, total, threshold)) return NO_PREDICTION;
-    ensure(m);
+    const K = cats.size;
+    combined = zeroed(combined, K);
+
+    if (method === 'average' || method === 'weightedAverage') {
+      const weighted = method === 'weightedAverage';
+      let sw = 0;
+      for (let i = 0; i < m; i++) {
+        const r = g.results[i];
+        if (r.value === null) continue;
+        const w = weighted ? g.weights[i] : 1;
+        sw += w;
+        addInto(combined, 0, r, w, vectors[i], remaps[i]);
+      }
+      if (!(sw > 0)) return NO_PREDICTION;
+      const probabilities = new Map<string, number>();
+      for (let k = 0; k < K; k++) probabilities.set(cats.keys[k], combined[k] / sw);
+      return { value: cats.values[argmax(combined, K)], probabilities };
+    }
+
+    // max, median, weightedMedian: the per-category statistic decides the winner; the result is the
+    // average of the models whose probability for the winner is (closest to) that statistic.
+    if (stride < K || rows.length < m * stride) {
+      stride = Math.max(stride, K);
+      rows = new Float64Array(Math.max(m * stride, rows.length));
+    } else rows.fill(0, 0, m * stride);
     ws.length = 0;
     let used = 0;
     for (let i = 0; i < m; i++) {
       const r = g.results[i];
       if (r.value === null) continue;
-      const base = used * stride;
-      if (r.probabilities && r.probabilities.size > 0) {
-        for (const [key, p] of r.probabilities) rows[base + cats.add(key, key)] += p;
-      } else rows[base + cats.add(categoryKey(r.value), r.value)] = 1;
+      addInto(rows, used * stride, r, 1, vectors[i], remaps[i]);
       ws.push(g.weights[i]);
       used++;
     }
     if (used === 0) return NO_PREDICTION;
-    const K = cats.size;
-    combined = zeroed(combined, K);
-    switch (method) {
-      case 'average':
-      case 'weightedAverage': {
-        const weighted = method === 'weightedAverage';
-        let sw = 0;
-        for (let u = 0; u < used; u++) {
-          const w = weighted ? ws[u] : 1;
-          sw += w;
-          const base = u * stride;
-          for (let k = 0; k < K; k++) combined[k] += w * rows[base + k];
-        }
-        if (!(sw > 0)) return NO_PREDICTION;
-        for (let k = 0; k < K; k++) combined[k] /= sw;
-        break;
-      }
-      case 'max':
-      case 'median':
-      case 'weightedMedian': {
-        // The per-category statistic decides the winner; the result is the average of the models
-        // whose probability for the winner is (closest to) that statistic.
-        const stat = new Float64Array(K);
-        for (let k = 0; k < K; k++) {
-          column.length = used;
-          for (let u = 0; u < used; u++) column[u] = rows[u * stride + k];
-          if (method === 'max') {
-            let mx = -Infinity;
-            for (let u = 0; u < used; u++) if (column[u] > mx) mx = column[u];
-            stat[k] = mx;
-          } else stat[k] = weightedMedian(column, method === 'weightedMedian' ? ws : null, order);
-        }
-        const winner = argmax(stat, K);
-        let best = Infinity;
-        for (let u = 0; u < used; u++) best = Math.min(best, Math.abs(rows[u * stride + winner] - stat[winner]));
-        let n = 0;
-        for (let u = 0; u < used; u++) {
-          if (Math.abs(rows[u * stride + winner] - stat[winner]) !== best) continue;
-          n++;
-          for (let k = 0; k < K; k++) combined[k] += rows[u * stride + k];
-        }
-        for (let k = 0; k < K; k++) combined[k] /= n;
-        const probabilities = new Map<string, number>();
-        for (let k = 0; k < K; k++) probabilities.set(cats.keys[k], combined[k]);
-        return { value: cats.values[winner], probabilities };
-      }
-      default:
-        return NO_PREDICTION;
+    const stat = new Float64Array(K);
+    for (let k = 0; k < K; k++) {
+      column.length = used;
+      for (let u = 0; u < used; u++) column[u] = rows[u * stride + k];
+      if (method === 'max') {
+        let mx = -Infinity;
+        for (let u = 0; u < used; u++) if (column[u] > mx) mx = column[u];
+        stat[k] = mx;
+      } else stat[k] = weightedMedian(column, method === 'weightedMedian' ? ws : null, order);
+    }
+    const winner = argmax(stat, K);
+    let best = Infinity;
+    for (let u = 0; u < used; u++) best = Math.min(best, Math.abs(rows[u * stride + winner] - stat[winner]));
+    let n = 0;
+    for (let u = 0; u < used; u++) {
+      if (Math.abs(rows[u * stride + winner] - stat[winner]) !== best) continue;
+      n++;
+      for (let k = 0; k < K; k++) combined[k] += rows[u * stride + k];
     }
     const probabilities = new Map<string, number>();
-    for (let k = 0; k < K; k++) probabilities.set(cats.keys[k], combined[k]);
-    return { value: cats.values[argmax(combined, K)], probabilities };
+    for (let k = 0; k < K; k++) probabilities.set(cats.keys[k], combined[k] / n);
+    return { value: cats.values[winner], probabilities };
   };
 }

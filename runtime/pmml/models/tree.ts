@@ -1,25 +1,37 @@
 // TreeModel: decision trees for classification and regression.
 //
-// At compile time the Node hierarchy is flattened breadth-first into parallel
-// arrays (children of a node are contiguous indices), every node's result
-// (score, probabilities, confidences, entity id) is built once, and scoring a
-// row walks the arrays in a loop: no recursion, and no allocation unless a
-// missing value strategy has to build a new result (penalised confidences,
-// weightedConfidence, aggregateNodes).
+// At compile time the Node hierarchy is flattened breadth-first into parallel typed arrays
+// (children of a node are contiguous indices), every node's result (score converted to the
+// target's data type, probabilities, confidences, entity id) is built once, and scoring a row walks
+// the arrays in a loop: no recursion, and no allocation unless a missing value strategy has to
+// build a new result (penalised confidences, weightedConfidence, aggregateNodes). Node predicates
+// that are True/False, isMissing/isNotMissing or numeric comparisons (the bulk of every tree) sit
+// in a flat table too; the others are closures from ctx.predicate.
+//
+// Probabilities come from ScoreDistribution@probability when given (normalised to sum 1), else
+// recordCount / sum; confidences from ScoreDistribution@confidence, else the probabilities. A node
+// with a score but no ScoreDistribution is a certain vote for its score; one with a ScoreDistribution
+// but no score predicts its most probable category. The entity id is the Node id, else its 1-based
+// position in document order.
 //
 // Missing value strategies (a child predicate that is UNKNOWN):
 //   none                the child counts as false; the next siblings are tried
 //   lastPrediction      stop; the parent (the node being split) is the result
 //   nullPrediction      stop; no prediction
-//   defaultChild        follow the parent's defaultChild (its predicate is not evaluated)
+//   defaultChild        follow the parent's defaultChild (its predicate is not evaluated); a split
+//                       without defaultChild treats the child as false
 //   weightedConfidence  score the UNKNOWN child and its later non-FALSE siblings (up to and including
 //                       the first TRUE one: siblings after it cannot be reached), each weighted by its
-//                       share of their records; applied again wherever a further UNKNOWN occurs
+//                       share of their records (recordCount), the confidences summed; applied again
+//                       wherever a further UNKNOWN occurs. The class with the highest confidence wins.
 //   aggregateNodes      follow every such child as well; the ScoreDistribution record counts of all
-//                       leaves reached are added up into one virtual node
-// missingValuePenalty multiplies the confidences once per missing value handled on the path: each
-// defaultChild taken and each surrogate alternative of a node predicate used (CompoundPredicate
-// booleanOperator="surrogate" whose first predicate was UNKNOWN).
+//                       leaves reached are added up into one virtual node (probability = share of the
+//                       records, the highest count wins)
+// Both multi-path strategies give results of no single node (entity id missing); for regression
+// trees they give the record-weighted mean of the scores reached.
+// missingValuePenalty multiplies the confidences (not the probabilities) once per missing value
+// handled while choosing the path: each defaultChild taken, and each node predicate that is a
+// surrogate CompoundPredicate decided by an alternative (its first predicate UNKNOWN).
 
 import { child, childPath, enumAttr, fail, numAttr, optNumAttr, unsupported } from '../el.js';
 import { INVALID, categoryKey, isNumericType, parseNumeric, parseValue, toNumber, tryParseValue } from '../values.js';
@@ -33,6 +45,32 @@ type MissingStrategy = (typeof MISSING_STRATEGIES)[number];
 
 /** The result of a row that gets no prediction. */
 export const NO_PREDICTION: ModelResult = Object.freeze({ value: null });
+
+/**
+ * The probabilities of a precomputed node result as a vector, for ensembles (mining.ts) that combine
+ * hundreds of them per row: `keys` (category keys, interned: equal lists are the same array), the
+ * categories, and the probability of each. Filled at compile time; scoring only reads it.
+ */
+export interface ProbabilityVector {
+  readonly keys: readonly string[];
+  /** The categories themselves, same order as keys. */
+  readonly values: readonly Value[];
+  readonly p: Float64Array;
+}
+/** The property of a node result's probability map that holds its vector (a symbol: invisible to map users). */
+export const PROBABILITY_VECTOR: unique symbol = Symbol('pmml.probabilityVector');
+export type VectorMap = ReadonlyMap<string, number> & { readonly [PROBABILITY_VECTOR]?: ProbabilityVector };
+const KEY_LISTS = new Map<string, readonly string[]>();
+
+function internKeys(keys: readonly string[]): readonly string[] {
+  const id = JSON.stringify(keys);
+  let list = KEY_LISTS.get(id);
+  if (list === undefined) {
+    list = Object.freeze(keys.slice());
+    KEY_LISTS.set(id, list);
+  }
+  return list;
+}
 
 /** One Node, read from the document (compile time only). */
 interface NodeInfo {
@@ -485,6 +523,8 @@ function classificationNodes(flat: Flat, ctx: ModelContext, entityIds: readonly 
   }
 
   const K = cats.size;
+  const keys = internKeys(cats.keys);
+  const values = Object.freeze(cats.values.slice());
   const probs = new Float64Array(size * K);
   const confs = new Float64Array(size * K);
   const sdCounts = new Float64Array(size * K);
@@ -555,7 +595,10 @@ function classificationNodes(flat: Flat, ctx: ModelContext, entityIds: readonly 
       continue;
     }
     const r: { value: Value; entityId: string; probabilities?: Map<string, number>; confidences?: Map<string, number> } = { value, entityId: entityIds[n] };
-    if (probabilities) r.probabilities = probabilities;
+    if (probabilities) {
+      r.probabilities = probabilities;
+      (probabilities as Map<string, number> & { [PROBABILITY_VECTOR]?: ProbabilityVector })[PROBABILITY_VECTOR] = { keys, values, p: probs.slice(base, base + K) };
+    }
     if (confidences) r.confidences = confidences;
     results.push(Object.freeze(r));
   }
