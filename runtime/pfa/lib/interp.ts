@@ -31,7 +31,7 @@ export const bin: LibFunction = {
         if (numbins < 1) pfaFail(22001, name, 'bad histogram scale');
         if (!(x >= low && x < high)) pfaFail(22002, name, 'x out of range');
         // Rounding may put a value just below high into bin numbins: keep it in the last bin.
-        return Math.min(numbins - 1, Math.floor(((x - low) / (high - low)) * numbins));
+        return Math.min(numbins - 1, Math.floor(((x - low) / (high - low)) * numbins)) + 0;
       };
     }
     return (x: number, origin: number, width: number) => {
@@ -144,6 +144,11 @@ function linearLike(name: string, code: number, beyond: Beyond): LibFunction {
       const below = closest(table, x, (e) => e.x <= x);
       const above = closest(table, x, (e) => e.x > x);
       if (below >= 0 && above >= 0) return interpolate(name, code, x, table[below], table[above]);
+      // x equal to the largest table x is inside the table: pair it with the closest entry below.
+      if (below >= 0 && table[below].x === x) {
+        const other = closest(table, x, (e) => e.x < x);
+        if (other >= 0) return interpolate(name, code, x, table[below], table[other]);
+      }
       // Beyond the table (or x is NaN).
       if (beyond === 'missing') return null;
       const first = closest(table, x, () => true);

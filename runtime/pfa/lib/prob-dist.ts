@@ -224,7 +224,8 @@ export const [cauchyPDF, cauchyCDF, cauchyQF] = family(
       const z = (x - l) / s;
       return z < 0 ? Math.atan(-1 / z) / Math.PI : 0.5 + Math.atan(z) / Math.PI;
     },
-    qf: (p, l, s) => (p === 0 ? -Infinity : p === 1 ? Infinity : l + s * Math.tan(Math.PI * (p - 0.5))),
+    // x = l + s·tan(π(p − ½)) = l − s/tan(πp), written per half so that small p and 1 − p keep their precision.
+    qf: (p, l, s) => (p === 0 ? -Infinity : p === 1 ? Infinity : p < 0.5 ? l - s / Math.tan(Math.PI * p) : p === 0.5 ? l : l + s / Math.tan(Math.PI * (1 - p))),
   },
 );
 
@@ -299,6 +300,9 @@ export const [tPDF, tCDF, tQF] = family(
       if (p === 0) return -Infinity;
       if (p === 1) return Infinity;
       if (p === 0.5) return 0;
+      // One degree of freedom is the standard Cauchy distribution (closed form, whose far
+      // quantiles exceed the range where x² is representable).
+      if (dof === 1) return p < 0.5 ? -1 / Math.tan(Math.PI * p) : 1 / Math.tan(Math.PI * (1 - p));
       // Symmetric: solve the lower tail.
       const q = Math.min(p, 1 - p);
       const x = invertMonotone((t) => tTail(t, dof), q, -Infinity, 0, true, -1);
@@ -349,31 +353,47 @@ function lnChoose(n: number, k: number): number {
 }
 
 /**
- * The smallest integer x in [lo, hi] with cdf(x) ≥ p, searching up or down from a
- * starting guess (hi may be infinite; the CDF must reach 1 there).
+ * The smallest integer x in [lo, hi] with cdf(x) ≥ p, bracketed by steps doubling away
+ * from a starting guess, then bisected (hi may be infinite; the CDF must reach 1 there).
  */
 function discreteQuantile(p: number, lo: number, hi: number, cdf: (x: number) => number, guess: number): number {
-  let x = Math.min(Math.max(Math.round(Number.isFinite(guess) ? guess : lo), lo), hi);
-  if (cdf(x) >= p) {
-    while (x > lo && cdf(x - 1) >= p) x--;
-    return x;
-  }
-  // Grow the step to find an upper point, then bisect.
-  let step = 1;
-  let below = x;
-  let above = x + step;
-  while (above < hi && cdf(above) < p) {
-    below = above;
-    step *= 2;
-    above = below + step;
-    if (!Number.isFinite(above)) return Infinity;
-  }
-  if (above >= hi) {
-    if (cdf(hi) < p) return hi; // the CDF reaches 1 at hi; rounding left it just short
-    above = hi;
+  const start = Math.min(Math.max(Math.round(Number.isFinite(guess) ? guess : lo), lo), hi);
+  // Invariant for the bisection: cdf(below) < p ≤ cdf(above), below < above.
+  let below: number, above: number;
+  if (cdf(start) >= p) {
+    above = start;
+    let step = 1;
+    for (;;) {
+      if (above <= lo) return lo;
+      const next = Math.max(lo, above - step);
+      if (cdf(next) < p) {
+        below = next;
+        break;
+      }
+      above = next;
+      step *= 2;
+    }
+  } else {
+    below = start;
+    let step = 1;
+    for (;;) {
+      const next = below + step;
+      if (next >= hi) {
+        // The CDF reaches 1 at hi (rounding may leave it just short of p).
+        above = hi;
+        break;
+      }
+      if (!Number.isFinite(next)) return Infinity;
+      if (cdf(next) >= p) {
+        above = next;
+        break;
+      }
+      below = next;
+      step *= 2;
+    }
   }
   while (above - below > 1) {
-    const mid = Math.floor((below + above) / 2);
+    const mid = Math.floor(below + (above - below) / 2);
     if (cdf(mid) >= p) above = mid;
     else below = mid;
   }
@@ -608,9 +628,17 @@ export const hypergeometricQF = dist({
   name: 'prob.dist.hypergeometricQF', sigs: [sig([['p', 'double'], ['m', 'int'], ['n', 'int'], ['k', 'int']])], kind: 'qf', paramCode: 13410, inputCode: 13411,
   valid: hypergeometricValid,
   compute: (q, m, n, k) => {
-    const lo = Math.max(0, k - n), hi = Math.min(m, k);
     if (q === 1) return k;
-    return discreteQuantile(q, lo, hi, (x) => hypergeometricCdf(x, m, n, k), (k * m) / (m + n));
+    const lo = Math.max(0, k - n), hi = Math.min(m, k);
+    if (hi - lo > DIRECT_SUM_LIMIT) return discreteQuantile(q, lo, hi, (x) => hypergeometricCdf(x, m, n, k), (k * m) / (m + n));
+    // One pass over the support: the first point whose cumulative weight reaches q.
+    const w = hypergeometricWeights(m, n, k);
+    let s = 0;
+    for (let i = 0; i < w.weights.length; i++) {
+      s += w.weights[i];
+      if (s / w.total >= q) return lo + i;
+    }
+    return hi;
   },
 });
 
