@@ -29,12 +29,25 @@ const runFunctions = flag('--functions') || !flag('--engines');
 const runEngines = flag('--engines') || !flag('--functions');
 const sample = Number(opt('--sample') ?? 1);
 const filter = opt('--filter') !== undefined ? new RegExp(opt('--filter') as string) : null;
-const official = flag('--official');
+// The suite README's rule: strict, except the 1 % rule for prob.dist.*, stat.*, la.* and
+// model.reg.gaussianProcess (statistical approximations); --official or --strict force one rule.
+const forceOfficial = flag('--official');
+const forceStrict = flag('--strict');
+const OFFICIAL_FAMILIES = /^(prob\.dist\.|stat\.|la\.|model\.reg\.gaussianProcess)/;
+function officialFor(functions: readonly string[]): boolean {
+  if (forceOfficial) return true;
+  if (forceStrict) return false;
+  return functions.some((f) => OFFICIAL_FAMILIES.test(f));
+}
+let official = forceOfficial;
 const update = flag('--update');
 const verbose = flag('--verbose');
 
 interface Status { [id: string]: string }
-const status: Status = existsSync(STATUS_FILE) ? (JSON.parse(readFileSync(STATUS_FILE, 'utf8')) as { cases: Status }).cases : {};
+const statusDoc = existsSync(STATUS_FILE) ? (JSON.parse(readFileSync(STATUS_FILE, 'utf8')) as { cases: Status; reasons?: Status }) : { cases: {} };
+const status: Status = statusDoc.cases;
+/** Why a recorded failure fails (kept by --update): spec-vs-reference disagreements, known limits. */
+const reasons: Status = statusDoc.reasons ?? {};
 const results = new Map<string, string>();
 
 function record(id: string, ok: boolean, why: string): void {
@@ -75,6 +88,7 @@ if (runFunctions) {
       if (k++ % sample !== 0) continue;
       if (filter !== null && !filter.test(t.function) && !filter.test(t.id)) continue;
       fnTests++;
+      official = officialFor([t.function]);
       let firstFail: string | null = null;
       try {
         const e = loadEngine(JSON.stringify(t.engine), t.id);
@@ -107,6 +121,7 @@ if (runEngines) {
     const inputs = readFileSync(join(dir, 'inputs.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
     const outputs = readFileSync(join(dir, 'outputs.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
     const random = (meta.features ?? []).includes('has:randseed');
+    official = officialFor((meta.features ?? []).filter((f) => f.startsWith('fcn:')).map((f) => f.slice(4)));
     let firstFail: string | null = null;
     try {
       const e = loadEngine(readFileSync(join(dir, 'engine.pfa'), 'utf8'), name);
@@ -146,12 +161,16 @@ if (update) {
   const merged: Status = { ...status };
   for (const [id, r] of results) merged[id] = r;
   const sorted = Object.fromEntries(Object.entries(merged).sort(([a], [b]) => (a < b ? -1 : 1)));
-  writeFileSync(STATUS_FILE, JSON.stringify({ note: 'Expected outcome per PFA conformance case (pass, or fail with the reason). Regenerate with --update.', cases: sorted }, null, 1) + '\n');
+  const keptReasons = Object.fromEntries(Object.entries(reasons).filter(([id]) => merged[id] !== undefined && merged[id] !== 'pass').sort(([a], [b]) => (a < b ? -1 : 1)));
+  writeFileSync(STATUS_FILE, JSON.stringify({ note: 'Expected outcome per PFA conformance case (pass, or fail with what happened); `reasons` says why a failure is expected. Regenerate with --update.', reasons: keptReasons, cases: sorted }, null, 1) + '\n');
 }
 const pct = (a: number, b: number): string => (b === 0 ? '-' : `${((100 * a) / b).toFixed(1)}%`);
-console.log(`\nPFA conformance (${official ? 'official 1% rule' : 'strict rule'}${sample > 1 ? `, every ${sample}th function test` : ''}):`);
+const rule = forceOfficial ? 'official 1% rule' : forceStrict ? 'strict rule' : 'the README rule: strict, 1% for prob.dist/stat/la/gaussianProcess';
+console.log(`\nPFA conformance (${rule}${sample > 1 ? `, every ${sample}th function test` : ''}):`);
 if (runFunctions) console.log(`  function tests  ${fnPassed} / ${fnTests} (${pct(fnPassed, fnTests)}); trials ${fnTrialsPassed} / ${fnTrials}`);
 if (runEngines) console.log(`  engine cases    ${enPassed} / ${enCases} (${pct(enPassed, enCases)})`);
+const unexplained = [...results].filter(([id, r]) => r !== 'pass' && reasons[id] === undefined).map(([id]) => id);
+if (unexplained.length > 0) console.log(`  ${unexplained.length} failing case(s) without a recorded reason in ${STATUS_FILE.split('/').pop()}`);
 if (regressions.length > 0) {
   console.log(`\n${regressions.length} regression(s):`);
   for (const r of regressions.slice(0, 30)) console.log(`  ${r}`);
