@@ -75,6 +75,8 @@ const PRIMS = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'str
 
 class Matcher {
   readonly bindings: Bindings = new Map();
+  /** The allowed types of constrained variables ({any: A, of: [...]}). */
+  readonly constraints = new Map<string, PfaType[]>();
 
   /** First pass: does `actual` fit pattern `p`? Binds type variables (widening on repeated use). */
   fit(p: unknown, actual: PfaType): boolean {
@@ -85,6 +87,7 @@ class Matcher {
     const o = p as Record<string, unknown>;
     if (typeof o.any === 'string') {
       const of = Array.isArray(o.of) ? (o.of as unknown[]).map((x) => this.concrete(x)) : null;
+      if (of !== null) this.constraints.set(o.any, of.filter((x): x is PfaType => x !== null));
       const prev = this.bindings.get(o.any);
       let t = prev === undefined ? actual : widen(prev, actual);
       if (of !== null) {
@@ -104,9 +107,14 @@ class Matcher {
         return true;
       }
       if (accepts(b, actual)) return true;
-      // A later argument may widen a numeric variable (e.g. + on int and double).
-      if (rank(b) >= 0 && rank(actual) >= 0) {
-        this.bindings.set(o.ref, widen(b, actual));
+      // A later argument may widen a numeric variable (e.g. + on int and double), or a
+      // union argument widen the variable to the narrowest supertype (specification §4.6:
+      // repeated labels are promoted to the narrowest supertype of their matches).
+      if ((rank(b) >= 0 && rank(actual) >= 0) || actual.kind === 'union') {
+        const w = widen(b, actual);
+        const allowed = this.constraints.get(o.ref);
+        if (allowed !== undefined && !allowed.some((x) => accepts(x, w))) return false;
+        this.bindings.set(o.ref, w);
         return true;
       }
       return false;
