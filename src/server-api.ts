@@ -3,7 +3,7 @@
 //
 //   DIR/server.mjs                       the bundled server (runtime/server + fastify + prom-client)
 //   DIR/models/<name>/<version>/         model.mjs .cjs .d.ts .ts, runtime sources, manifest.json
-//   DIR/openapi.json  DIR/README.md  DIR/Dockerfile  DIR/.dockerignore  DIR/k8s/*.yaml
+//   DIR/openapi.json  DIR/README.md  DIR/Dockerfile  DIR/.dockerignore  DIR/k8s/ (generators/deploy/k8s.ts)
 //   DIR/THIRD-PARTY-NOTICES.txt
 //   DIR/docs-ui/                         the interactive docs' files (Swagger UI), served at /docs
 //
@@ -13,7 +13,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { emitDockerfile, emitDockerignore } from '../generators/deploy/dockerfile.js';
-import { emitDeployment, emitHpa, emitService } from '../generators/deploy/k8s.js';
+import { k8sFiles } from '../generators/deploy/k8s.js';
 import { dnsLabel, type DeployModel, type DeployOptions } from '../generators/deploy/options.js';
 import { emitReadme } from '../generators/deploy/readme.js';
 import { bundleServer } from '../generators/server/bundle.js';
@@ -113,9 +113,7 @@ export async function writeServerDir(program: Program, outDir: string, opts: Ser
     'README.md': emitReadme(deploy),
     'Dockerfile': emitDockerfile(deploy),
     '.dockerignore': emitDockerignore(deploy),
-    'k8s/deployment.yaml': emitDeployment(deploy),
-    'k8s/service.yaml': emitService(deploy),
-    'k8s/hpa.yaml': emitHpa(deploy),
+    ...k8sFiles(deploy),
   };
   for (const [rel, text] of Object.entries(top)) {
     const path = join(outDir, rel);

@@ -1,6 +1,10 @@
 // DIR/k8s/: a Deployment (probes on the Open Inference Protocol health routes,
-// non-root, read-only root filesystem), a Service and a HorizontalPodAutoscaler.
+// non-root, read-only root filesystem), a Service, a HorizontalPodAutoscaler and a
+// PodDisruptionBudget (`kubectl apply -f k8s/`); in subdirectories, which that command
+// leaves alone: k8s/batch/job.yaml, an Indexed Job that scores one large file in
+// shards, and k8s/kserve/inferenceservice.yaml, the same image as a KServe predictor.
 // Names are DNS labels (options.ts), so they are safe as plain YAML scalars.
+// test/server/k8s.test.ts validates every file against the Kubernetes schemas.
 
 import { RUN_AS, imageName, type DeployOptions } from './options.js';
 
@@ -13,6 +17,28 @@ function labels(o: DeployOptions, indent: string): string[] {
     `${indent}app.kubernetes.io/name: ${o.appName}`,
     `${indent}app.kubernetes.io/component: prediction-server`,
     `${indent}app.kubernetes.io/managed-by: mlcompile`,
+  ];
+}
+
+/** The container's security settings: what the Deployment, the Job and the KServe predictor share. */
+function containerSecurity(indent: string): string[] {
+  return [
+    `${indent}securityContext:`,
+    `${indent}  allowPrivilegeEscalation: false`,
+    `${indent}  readOnlyRootFilesystem: true`,
+    `${indent}  capabilities:`,
+    `${indent}    drop: ["ALL"]`,
+  ];
+}
+
+function podSecurity(indent: string): string[] {
+  return [
+    `${indent}securityContext:`,
+    `${indent}  runAsNonRoot: true`,
+    `${indent}  runAsUser: ${RUN_AS}`,
+    `${indent}  runAsGroup: ${RUN_AS}`,
+    `${indent}  seccompProfile:`,
+    `${indent}    type: RuntimeDefault`,
   ];
 }
 
@@ -36,6 +62,12 @@ export function emitDeployment(o: DeployOptions): string {
     ...labels(o, '    '),
     'spec:',
     '  replicas: 2',
+    '  # A new pod is ready before an old one goes: no capacity lost during a rollout.',
+    '  strategy:',
+    '    type: RollingUpdate',
+    '    rollingUpdate:',
+    '      maxSurge: 1',
+    '      maxUnavailable: 0',
     '  selector:',
     '    matchLabels:',
     `      app.kubernetes.io/name: ${o.appName}`,
@@ -49,12 +81,7 @@ export function emitDeployment(o: DeployOptions): string {
     '        prometheus.io/path: /metrics',
     '    spec:',
     '      terminationGracePeriodSeconds: 30',
-    '      securityContext:',
-    '        runAsNonRoot: true',
-    `        runAsUser: ${RUN_AS}`,
-    `        runAsGroup: ${RUN_AS}`,
-    '        seccompProfile:',
-    '          type: RuntimeDefault',
+    ...podSecurity('      '),
     '      containers:',
     '        - name: server',
     `          image: ${imageName(o)}:latest`,
@@ -67,7 +94,7 @@ export function emitDeployment(o: DeployOptions): string {
     `              value: "${o.port}"`,
     '            - name: MLCOMPILE_BODY_LIMIT',
     '              value: "5mb"',
-    '            - name: MLCOMPILE_LOG_LEVEL',
+    '            - name: LOG_LEVEL',
     '              value: info',
     '          resources:',
     '            requests:',
@@ -87,11 +114,7 @@ export function emitDeployment(o: DeployOptions): string {
     '              # Let the endpoint leave the Service before SIGTERM starts the drain.',
     '              exec:',
     '                command: ["node", "-e", "setTimeout(() => {}, 5000)"]',
-    '          securityContext:',
-    '            allowPrivilegeEscalation: false',
-    '            readOnlyRootFilesystem: true',
-    '            capabilities:',
-    '              drop: ["ALL"]',
+    ...containerSecurity('          '),
     '',
   ].join('\n');
 }
@@ -143,4 +166,199 @@ export function emitHpa(o: DeployOptions): string {
     '          averageUtilization: 70',
     '',
   ].join('\n');
+}
+
+export function emitPdb(o: DeployOptions): string {
+  return [
+    ...header(o, 'Voluntary disruptions (node drains, cluster upgrades) take at most one serving pod at a time.'),
+    'apiVersion: policy/v1',
+    'kind: PodDisruptionBudget',
+    'metadata:',
+    `  name: ${o.appName}`,
+    '  labels:',
+    ...labels(o, '    '),
+    'spec:',
+    '  maxUnavailable: 1',
+    '  # A pod that is not ready (crash-looping) may always be evicted: it serves nothing.',
+    '  unhealthyPodEvictionPolicy: AlwaysAllow',
+    '  selector:',
+    '    matchLabels:',
+    `      app.kubernetes.io/name: ${o.appName}`,
+    '',
+  ].join('\n');
+}
+
+export interface BatchJobOptions {
+  /** Pods (and shares of the input's rows) in all: the Job's `completions`, and BATCH_SHARDS. */
+  readonly completions: number;
+  /** Pods at once. */
+  readonly parallelism: number;
+  /** The input file in the data volume (mounted at /data). */
+  readonly input: string;
+  /** The output in the data volume: pod N writes `<output>.part-N`. */
+  readonly output: string;
+  /** The PersistentVolumeClaim holding the data (ReadWriteMany when pods run on several nodes). */
+  readonly claimName: string;
+}
+
+export function batchJobDefaults(o: DeployOptions): BatchJobOptions {
+  return { completions: 4, parallelism: 4, input: 'input.jsonl', output: 'predictions.jsonl', claimName: `${o.appName}-batch-data` };
+}
+
+/** The model the batch Job scores with: the server's default (the first name), its latest version. */
+function batchModel(o: DeployOptions): string {
+  return o.models[0]?.name ?? o.appName;
+}
+
+/**
+ * An Indexed Job: pod N (JOB_COMPLETION_INDEX) scores share N of BATCH_SHARDS equal
+ * line ranges of one input file and writes its own part file; concatenating the parts
+ * in index order gives the whole output (`cat predictions.jsonl.part-{0..3}`).
+ */
+export function emitBatchJob(o: DeployOptions, b: BatchJobOptions = batchJobDefaults(o)): string {
+  const name = `${o.appName}-batch`;
+  const jobLabels = (indent: string): string[] => [
+    `${indent}app.kubernetes.io/name: ${name}`,
+    `${indent}app.kubernetes.io/component: batch`,
+    `${indent}app.kubernetes.io/managed-by: mlcompile`,
+  ];
+  const command = ['node', 'server.mjs', 'batch', '--model', batchModel(o), '--input', `/data/${b.input}`, '--output', `/data/${b.output}.part-$(JOB_COMPLETION_INDEX)`, '--shard', 'auto'];
+  return [
+    ...header(o, `kubectl apply -f k8s/batch/job.yaml  (put ${b.input} in the volume ${b.claimName} first; change completions and BATCH_SHARDS together)`),
+    'apiVersion: batch/v1',
+    'kind: Job',
+    'metadata:',
+    `  name: ${name}`,
+    '  labels:',
+    ...jobLabels('    '),
+    'spec:',
+    '  # Pod N gets JOB_COMPLETION_INDEX=N and scores share N of BATCH_SHARDS line ranges of the input.',
+    '  completionMode: Indexed',
+    `  completions: ${b.completions}`,
+    `  parallelism: ${b.parallelism}`,
+    '  # A failed share is retried on its own (a rerun goes on from its checkpoint), twice at most.',
+    '  backoffLimitPerIndex: 2',
+    '  ttlSecondsAfterFinished: 86400',
+    '  template:',
+    '    metadata:',
+    '      labels:',
+    ...jobLabels('        '),
+    '    spec:',
+    '      restartPolicy: Never',
+    ...podSecurity('      '),
+    '      containers:',
+    '        - name: batch',
+    `          image: ${imageName(o)}:latest`,
+    '          imagePullPolicy: IfNotPresent',
+    `          command: ${JSON.stringify(command)}`,
+    '          env:',
+    '            # Set by the Job controller too; named here so that $(JOB_COMPLETION_INDEX) above is expanded.',
+    '            - name: JOB_COMPLETION_INDEX',
+    '              valueFrom:',
+    '                fieldRef:',
+    "                  fieldPath: metadata.annotations['batch.kubernetes.io/job-completion-index']",
+    '            - name: BATCH_SHARDS',
+    `              value: "${b.completions}"`,
+    '            - name: LOG_LEVEL',
+    '              value: info',
+    '          resources:',
+    '            requests:',
+    '              cpu: "1"',
+    '              memory: 256Mi',
+    '            limits:',
+    '              memory: 1Gi',
+    '          volumeMounts:',
+    '            - name: data',
+    '              mountPath: /data',
+    '            - name: tmp',
+    '              mountPath: /tmp',
+    ...containerSecurity('          '),
+    '      volumes:',
+    '        - name: data',
+    '          persistentVolumeClaim:',
+    `            claimName: ${b.claimName}`,
+    '        - name: tmp',
+    '          emptyDir: {}',
+    '',
+  ].join('\n');
+}
+
+/** KServe names an InferenceService like a DNS-1035 label: it must start with a letter. */
+export function inferenceServiceName(o: DeployOptions): string {
+  return /^[a-z]/.test(o.appName) ? o.appName : `m-${o.appName}`.slice(0, 63).replace(/-+$/, '');
+}
+
+/**
+ * A KServe InferenceService whose predictor is this image as a custom container. KServe
+ * takes a custom predictor's protocol from its PROTOCOL environment variable (the
+ * `protocolVersion` field belongs to the model-format predictors): v2 is the Open
+ * Inference Protocol the server speaks on port 8080.
+ */
+export function emitInferenceService(o: DeployOptions): string {
+  const probe = (path: string, period: number): string[] => [
+    '          httpGet:',
+    `            path: ${path}`,
+    `            port: ${o.port}`,
+    `          periodSeconds: ${period}`,
+    '          timeoutSeconds: 2',
+  ];
+  return [
+    ...header(o, 'kubectl apply -f k8s/kserve/  (needs KServe; use it instead of the Deployment, not beside it)'),
+    '# Serverless mode (Knative) by default; for plain Deployments add the annotation',
+    '# serving.kserve.io/deploymentMode: RawDeployment.',
+    'apiVersion: serving.kserve.io/v1beta1',
+    'kind: InferenceService',
+    'metadata:',
+    `  name: ${inferenceServiceName(o)}`,
+    '  labels:',
+    ...labels(o, '    '),
+    '  annotations:',
+    '    serving.kserve.io/enable-prometheus-scraping: "true"',
+    `    prometheus.kserve.io/port: "${o.port}"`,
+    '    prometheus.kserve.io/path: /metrics',
+    'spec:',
+    '  predictor:',
+    '    minReplicas: 1',
+    '    maxReplicas: 10',
+    '    containers:',
+    '      - name: kserve-container',
+    `        image: ${imageName(o)}:latest`,
+    '        ports:',
+    `          - containerPort: ${o.port}`,
+    '            protocol: TCP',
+    '        env:',
+    '          - name: PROTOCOL',
+    '            value: v2',
+    '          - name: LOG_LEVEL',
+    '            value: info',
+    '        resources:',
+    '          requests:',
+    '            cpu: 250m',
+    '            memory: 128Mi',
+    '          limits:',
+    '            memory: 512Mi',
+    '        readinessProbe:',
+    ...probe('/v2/health/ready', 5),
+    '        livenessProbe:',
+    ...probe('/v2/health/live', 10),
+    ...containerSecurity('        '),
+    `          runAsNonRoot: true`,
+    `          runAsUser: ${RUN_AS}`,
+    `          runAsGroup: ${RUN_AS}`,
+    '          seccompProfile:',
+    '            type: RuntimeDefault',
+    '',
+  ].join('\n');
+}
+
+/** Every file of DIR/k8s/, by path relative to DIR. */
+export function k8sFiles(o: DeployOptions): Record<string, string> {
+  return {
+    'k8s/deployment.yaml': emitDeployment(o),
+    'k8s/service.yaml': emitService(o),
+    'k8s/hpa.yaml': emitHpa(o),
+    'k8s/pdb.yaml': emitPdb(o),
+    'k8s/batch/job.yaml': emitBatchJob(o),
+    'k8s/kserve/inferenceservice.yaml': emitInferenceService(o),
+  };
 }

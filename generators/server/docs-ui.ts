@@ -24,7 +24,7 @@ export function swaggerUiPackageDir(): string | undefined {
 /** Drops the source-map comment: the maps are not shipped, and a browser would ask for them. */
 function withoutSourceMap(file: string, bytes: Buffer): Buffer {
   if (!file.endsWith('.js') && !file.endsWith('.css')) return bytes;
-  const text = bytes.toString('utf8').replace(/\n?(\/\/# sourceMappingURL=\S+|\/\*# sourceMappingURL=\S+ \*\/)\s*$/, '\n');
+  const text = bytes.toString('utf8').replace(/\n*(\/\/# sourceMappingURL=\S+|\/\*# sourceMappingURL=[^*\s]+\s*\*\/)\s*$/, '\n');
   return Buffer.from(text, 'utf8');
 }
 

@@ -130,7 +130,17 @@ function list(names: readonly string[]): string {
 /** The shortest decimal that reads back as the same float32 (0.1, not 0.10000000149011612). */
 export function shortestFloat32(x: number): number {
   if (!Number.isFinite(x) || Number.isSafeInteger(x)) return x;
-  for (let p = Math.abs(x) < 1.1754943508222875e-38 ? 1 : 6; p < 17; p++) {
+  // Normal float32 values need 6 to 9 significant digits (9 always round-trip); most
+  // need 7 or 8, so 8 is tried first. Subnormals have fewer: they start from 1.
+  if (Math.abs(x) >= 1.1754943508222875e-38) {
+    const p8 = Number(x.toPrecision(8));
+    if (Math.fround(p8) !== x) return Number(x.toPrecision(9));
+    const p7 = Number(x.toPrecision(7));
+    if (Math.fround(p7) !== x) return p8;
+    const p6 = Number(x.toPrecision(6));
+    if (Math.fround(p6) !== x) return p7;
+  }
+  for (let p = 1; p < 17; p++) {
     const y = Number(x.toPrecision(p));
     if (Math.fround(y) === x) return y;
   }
@@ -158,7 +168,13 @@ function tensorElements(t: { type: string; data: ArrayLike<unknown> }): unknown[
     }
     return out;
   }
-  const els = t.type === 'float16' && !(t.data instanceof Uint16Array) ? Array.from(t.data) : jsonElements(t);
+  const d = t.data;
+  if (t.type === 'float32' && d instanceof Float32Array) {
+    const out = new Array<unknown>(d.length);
+    for (let i = 0; i < d.length; i++) out[i] = jsonNumber(shortestFloat32(d[i]));
+    return out;
+  }
+  const els = t.type === 'float16' && !(d instanceof Uint16Array) ? Array.from(d) : jsonElements(t);
   const short = FLOAT32_LIKE.has(t.type);
   for (let i = 0; i < els.length; i++) {
     const v = els[i];
@@ -193,9 +209,10 @@ function recordValue(v: unknown): unknown {
 }
 
 function cellText(v: unknown): string {
+  if (typeof v === 'number') return String(v);
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return csvCell(v);
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   return csvCell(JSON.stringify(v));
 }
 
@@ -666,7 +683,9 @@ export class BatchProcessor {
     const counts = this.counts;
     const k = elements.findIndex((e, j) => e.length !== counts[j]);
     if (k >= 0) return `output "${this.model.outputs[k].name}" has ${elements[k].length} elements but the CSV has ${counts[k]} columns for it; ask for JSON Lines`;
-    return elements.flatMap((e) => e.map(cellText));
+    const cells: string[] = [];
+    for (const e of elements) for (let i = 0; i < e.length; i++) cells.push(cellText(e[i]));
+    return cells;
   }
 
   private jsonLine(o: Outcome): string {

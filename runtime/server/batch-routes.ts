@@ -20,13 +20,11 @@ import {
 } from './batch-codec.js';
 import { runBatch, type RunResult } from './batch-run.js';
 import { Spool } from './batch-spool.js';
+import { DEFAULT_BATCH_BODY_LIMIT } from './config.js';
 import type { AppContext } from './context.js';
 import { ServerError } from './errors.js';
 import type { Metrics } from './metrics.js';
-import { errorResponses, modelParams, versionParams } from './schemas.js';
-
-/** 1 GiB: the default batch body limit. */
-export const DEFAULT_BATCH_BODY_LIMIT = 1024 * 1024 * 1024;
+import { errorResponse, modelParams, versionParams } from './schemas.js';
 
 export interface BatchRouteOptions {
   /** Largest batch body in bytes (default 1 GiB). */
@@ -38,6 +36,13 @@ interface BatchRoute {
   Params: { model_name: string; model_version?: string };
   Querystring: Record<string, string | string[] | undefined>;
 }
+
+/** The error object, plus the row and line of the first bad row of an all-or-nothing batch. */
+export const batchErrorResponse = {
+  type: 'object',
+  properties: { ...errorResponse.properties, row: { type: 'integer' }, line: { type: 'integer' } },
+  required: ['error'],
+} as const;
 
 const CSV_TYPE = /^(text|application)\/csv$/;
 const JSONL_TYPE = /^application\/(x-)?(ndjson|jsonl|jsonlines|json-lines|x-jsonlines)$/;
@@ -105,7 +110,7 @@ export function batchPlugin(ctx: AppContext, opts: BatchRouteOptions = {}) {
     for (const [suffix, params] of [['', modelParams], ['/versions/:model_version', versionParams]] as const) {
       app.post<BatchRoute>(`/v2/models/:model_name${suffix}/batch`, {
         bodyLimit: limit,
-        schema: { params, response: errorResponses },
+        schema: { params, response: { '4xx': batchErrorResponse, '5xx': errorResponse } },
       }, (req, reply) => handle(req, reply));
     }
 

@@ -56,3 +56,30 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, de
     logLevel,
   };
 }
+
+/** 1 GiB: the default body limit of POST .../batch (streamed, so far above the on-demand limit). */
+export const DEFAULT_BATCH_BODY_LIMIT = 1024 * 1024 * 1024;
+
+export interface BatchConfig {
+  /** MLCOMPILE_BATCH_BODY_LIMIT: largest POST .../batch body. */
+  readonly batchBodyLimit: number;
+  /** MLCOMPILE_DATA_DIR: where batch jobs read and write (default: data/ beside server.mjs). */
+  readonly dataDir: string;
+  /** MLCOMPILE_JOB_CONCURRENCY: batch jobs running at once (default 1). */
+  readonly jobConcurrency: number;
+}
+
+/** The batch settings (kept apart from readConfig, whose result other code compares whole). */
+export function readBatchConfig(env: Readonly<Record<string, string | undefined>>, defaultDataDir: string): BatchConfig {
+  const limitText = env.MLCOMPILE_BATCH_BODY_LIMIT ?? '';
+  const concText = (env.MLCOMPILE_JOB_CONCURRENCY ?? '').trim();
+  const jobConcurrency = concText === '' ? 1 : Number(concText);
+  if (!Number.isInteger(jobConcurrency) || jobConcurrency < 1 || jobConcurrency > 64) {
+    throw new ConfigError(`MLCOMPILE_JOB_CONCURRENCY=${JSON.stringify(concText)}: give an integer from 1 to 64`);
+  }
+  return {
+    batchBodyLimit: limitText.trim() === '' ? DEFAULT_BATCH_BODY_LIMIT : parseByteSize(limitText, 'MLCOMPILE_BATCH_BODY_LIMIT'),
+    dataDir: env.MLCOMPILE_DATA_DIR !== undefined && env.MLCOMPILE_DATA_DIR.trim() !== '' ? env.MLCOMPILE_DATA_DIR : defaultDataDir,
+    jobConcurrency,
+  };
+}

@@ -87,10 +87,12 @@ export function cachingPlugin() {
         reply.header('etag', etag);
       }
       if (!notModified(req.headers['if-none-match'], String(etag))) return payload;
-      if (isStream(payload)) payload.destroy();
       reply.code(304);
       reply.removeHeader('content-type');
       reply.removeHeader('content-length');
+      // HEAD: fastify's own HEAD handler, which runs next, discards the body (and drains a stream).
+      if (req.method === 'HEAD') return payload;
+      if (isStream(payload)) payload.destroy();
       return null;
     });
   }, 'mlcompile-caching');

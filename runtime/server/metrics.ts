@@ -168,7 +168,7 @@ export class Metrics {
     r.duration.observe(reply.elapsedTime / 1000);
     if (req.mlModel !== null) {
       if (req.mlInferSeconds > 0) s.inference.observe(req.mlInferSeconds);
-      if (req.mlInstances > 0) s.instances.observe(req.mlInstances);
+      if (req.mlInstances > 0 && status < 400) s.instances.observe(req.mlInstances);
     }
     if (req.mlErrorCode !== null) {
       const key = `${req.mlErrorCode} ${status}`;

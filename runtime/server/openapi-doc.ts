@@ -11,6 +11,7 @@
 // (generators/server/openapi.ts); the server builds both from the modules it loaded
 // (openapi-route.ts). Same input, same bytes.
 
+import { addBatchPaths } from './batch-openapi.js';
 import { DOCS_FILES } from './docs-ui.js';
 import type { JsonSchema, ModelSchemas } from './model-schemas.js';
 import { MODULE_FILES } from './module-download.js';
@@ -122,30 +123,34 @@ export function buildOpenApi(opts: OpenApiInput): Json {
     ping_response: S.pingResponse,
     links_response: S.linksResponse,
   };
+  const SERVER = { tags: ['server'] };
+  const ANY = { tags: ['any model'] };
+  const SAGEMAKER = { tags: ['SageMaker / MLflow'] };
+  const DOCUMENTS = { tags: ['documents'] };
   const nameParam = modelNameParam(names);
   const modelParams = [nameParam];
   const versionParams = [nameParam, VERSION_PARAM];
   const paths: Record<string, Json> = {
-    '/': { get: op('Links: the server, each model and version, and where their metadata, inference, OpenAPI documents, modules and docs are', 'links', { '200': json(ref('links_response')), ...NOT_MODIFIED }) },
-    '/v2/health/live': { get: op('Server live (liveness probe)', 'serverLive', { '200': json(ref('live_response')) }) },
+    '/': { get: op('Links: the server, each model and version, and where their metadata, inference, OpenAPI documents, modules and docs are', 'links', { '200': json(ref('links_response')), ...NOT_MODIFIED }, SERVER) },
+    '/v2/health/live': { get: op('Server live (liveness probe)', 'serverLive', { '200': json(ref('live_response')) }, SERVER) },
     '/v2/health/ready': {
-      get: op('Server ready (readiness probe)', 'serverReady', { '200': json(ref('ready_response')), '503': json(ref('ready_response'), 'Not ready (starting or shutting down)') }),
+      get: op('Server ready (readiness probe)', 'serverReady', { '200': json(ref('ready_response')), '503': json(ref('ready_response'), 'Not ready (starting or shutting down)') }, SERVER),
     },
-    '/v2': { get: op('Server metadata', 'serverMetadata', { '200': json(ref('metadata_server_response')), ...ERRORS }) },
+    '/v2': { get: op('Server metadata', 'serverMetadata', { '200': json(ref('metadata_server_response')), ...ERRORS }, SERVER) },
   };
   const inferBody = { required: true, content: { 'application/json': { schema: ref('inference_request') } } };
   for (const [suffix, parameters, id] of [['', modelParams, ''], ['/versions/{model_version}', versionParams, 'Version']] as const) {
     const base = `/v2/models/{model_name}${suffix}`;
-    paths[base] = { parameters, get: op('Model metadata (ETag, Cache-Control: no-cache)', `modelMetadata${id}`, { '200': json(ref('metadata_model_response')), ...NOT_MODIFIED, ...ERRORS }) };
-    paths[`${base}/ready`] = { parameters, get: op('Model ready', `modelReady${id}`, { '200': json(ref('ready_model_response')), ...ERRORS }) };
-    paths[`${base}/infer`] = { parameters, post: op('Inference', `modelInfer${id}`, { '200': json(ref('inference_response')), ...ERRORS }, { requestBody: inferBody }) };
+    paths[base] = { parameters, get: op('Model metadata (ETag, Cache-Control: no-cache)', `modelMetadata${id}`, { '200': json(ref('metadata_model_response')), ...NOT_MODIFIED, ...ERRORS }, ANY) };
+    paths[`${base}/ready`] = { parameters, get: op('Model ready', `modelReady${id}`, { '200': json(ref('ready_model_response')), ...ERRORS }, ANY) };
+    paths[`${base}/infer`] = { parameters, post: op('Inference', `modelInfer${id}`, { '200': json(ref('inference_response')), ...ERRORS }, { ...ANY, requestBody: inferBody }) };
   }
   paths['/v2/models/{model_name}/openapi.json'] = {
     parameters: modelParams,
-    get: op("One model's OpenAPI document: its versions' exact schemas and examples", 'modelOpenapi', { '200': json({ type: 'object' }), ...NOT_MODIFIED, ...NOT_FOUND }),
+    get: op("One model's OpenAPI document: its versions' exact schemas and examples", 'modelOpenapi', { '200': json({ type: 'object' }), ...NOT_MODIFIED, ...NOT_FOUND }, DOCUMENTS),
   };
   for (const f of MODULE_FILES) {
-    paths[`/v2/models/{model_name}/versions/{model_version}/${f.route}`] = { parameters: versionParams, get: moduleOp(f, `download_${f.route.replace(/\W/g, '_')}`) };
+    paths[`/v2/models/{model_name}/versions/{model_version}/${f.route}`] = { parameters: versionParams, get: moduleOp(f, `download_${f.route.replace(/\W/g, '_')}`, ANY.tags) };
   }
   // Each model version's exact tensors: concrete paths, which match before the templated ones.
   for (const m of opts.models) {
@@ -154,12 +159,13 @@ export function buildOpenApi(opts: OpenApiInput): Json {
     schemas[req] = m.schemas.inferenceRequest;
     schemas[res] = m.schemas.inferenceResponse;
     const infer = (operationId: string): Json => op(`Inference with ${m.name} version ${m.version}`, operationId, { '200': json(ref(res)), ...ERRORS }, {
+      tags: [`model ${m.name}`],
       requestBody: jsonBody(ref(req), m.schemas.inferenceRequest),
     });
     paths[`/v2/models/${m.name}/versions/${m.version}/infer`] = { post: infer(componentName(m, 'infer')) };
     if (opts.latest.get(m.name) === m.version) paths[`/v2/models/${m.name}/infer`] = { post: infer(componentName(m, 'infer_latest')) };
   }
-  paths['/ping'] = { get: op('SageMaker health check', 'ping', { '200': json(ref('ping_response')), '503': json(ref('ping_response'), 'Not ready') }) };
+  paths['/ping'] = { get: op('SageMaker health check', 'ping', { '200': json(ref('ping_response')), '503': json(ref('ping_response'), 'Not ready') }, SAGEMAKER) };
   paths['/invocations'] = {
     post: op(`Predictions from the default model${names.length > 0 ? ` (${names[0]} unless MLCOMPILE_DEFAULT_MODEL names another)` : ''}`, 'invocations', {
       '200': {
@@ -168,6 +174,7 @@ export function buildOpenApi(opts: OpenApiInput): Json {
       },
       ...ERRORS,
     }, {
+      ...SAGEMAKER,
       requestBody: {
         required: true,
         content: {
@@ -177,22 +184,23 @@ export function buildOpenApi(opts: OpenApiInput): Json {
       },
     }),
   };
-  paths['/metrics'] = { get: op('Prometheus metrics', 'metrics', { '200': { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } }) };
-  paths['/openapi.json'] = { get: op('This document', 'openapi', { '200': json({ type: 'object' }), ...NOT_MODIFIED }) };
+  paths['/metrics'] = { get: op('Prometheus metrics', 'metrics', { '200': { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } }, SERVER) };
+  paths['/openapi.json'] = { get: op('This document', 'openapi', { '200': json({ type: 'object' }), ...NOT_MODIFIED }, DOCUMENTS) };
   paths['/docs'] = {
     get: op('Interactive API docs (Swagger UI): all models, or one with ?model=<name>', 'docs', {
       '200': { description: 'An HTML page', content: { 'text/html': { schema: { type: 'string' } } } },
       ...NOT_MODIFIED,
       ...NOT_FOUND,
-    }, { parameters: [{ name: 'model', in: 'query', required: false, schema: names.length > 0 ? { type: 'string', enum: names } : { type: 'string' } }] }),
+    }, { ...DOCUMENTS, parameters: [{ name: 'model', in: 'query', required: false, schema: names.length > 0 ? { type: 'string', enum: names } : { type: 'string' } }] }),
   };
   paths['/docs/{file}'] = {
     get: op("The docs UI's files (Swagger UI, shipped in DIR/docs-ui/)", 'docsFile', {
       '200': { description: 'The file', content: { '*/*': { schema: { type: 'string' } } } },
       ...NOT_MODIFIED,
       ...NOT_FOUND,
-    }, { parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string', enum: [...DOCS_FILES] } }] }),
+    }, { ...DOCUMENTS, parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string', enum: [...DOCS_FILES] } }] }),
   };
+  addBatchPaths(paths, schemas, modelParams, versionParams);
   return {
     openapi: '3.1.0',
     info: {
@@ -200,6 +208,15 @@ export function buildOpenApi(opts: OpenApiInput): Json {
       version: opts.serverVersion,
       description: 'Open Inference Protocol (KServe V2) REST, the SageMaker container contract (/ping, /invocations, also taking MLflow bodies and CSV), and Prometheus metrics. Errors are JSON {"error": "...", "code": "MLS_ERR_..."}. GET / lists every link; /docs is an interactive UI.',
     },
+    // The docs UI shows the groups in this order: each model's own operations first.
+    tags: [
+      ...names.map((n) => ({ name: `model ${n}`, description: `Inference with ${n}: each version's exact request and response, with an example request` })),
+      { name: 'any model', description: 'The Open Inference Protocol routes for any model, and module downloads' },
+      { name: 'server', description: 'Links, health, server metadata, metrics' },
+      { name: 'SageMaker / MLflow', description: 'The SageMaker container contract, also taking MLflow bodies and CSV' },
+      { name: 'documents', description: 'OpenAPI documents and these docs' },
+      { name: 'batch', description: 'Batch scoring: CSV or JSON Lines streamed through POST .../batch, and batch jobs over files of the data directory' },
+    ],
     paths,
     components: { schemas },
   };
@@ -234,7 +251,6 @@ export function buildModelOpenApi(opts: ModelOpenApiInput): Json {
     };
   };
   if (latest !== undefined) describe(latest, base, [`latest (version ${latest.version})`], '_latest');
-  paths[`${base}/openapi.json`] = { get: op('This document', `${opts.name.replace(/[^A-Za-z0-9._-]/g, '_')}__openapi`, { '200': json({ type: 'object' }), ...NOT_MODIFIED }, { tags: ['documents'] }) };
   for (const m of versions) {
     const prefix = `${base}/versions/${m.version}`;
     describe(m, prefix, [tagOf(m)], '');
@@ -256,6 +272,7 @@ export function buildModelOpenApi(opts: ModelOpenApiInput): Json {
       }),
     };
   }
+  paths[`${base}/openapi.json`] = { get: op('This document', `${opts.name.replace(/[^A-Za-z0-9._-]/g, '_')}__openapi`, { '200': json({ type: 'object' }), ...NOT_MODIFIED }, { tags: ['documents'] }) };
   const versionList = versions.map((m) => m.version).join(', ');
   return {
     openapi: '3.1.0',

@@ -191,11 +191,11 @@ export const linksResponse = {
             items: {
               type: 'object',
               properties: { version: { type: 'string' }, platform: { type: 'string' }, links: linkSet },
-              required: ['version', 'links'],
+              required: ['version', 'platform', 'links'],
             },
           },
         },
-        required: ['name', 'latest_version', 'links', 'versions'],
+        required: ['name', 'platform', 'latest_version', 'default', 'links', 'versions'],
       },
     },
   },

@@ -272,7 +272,7 @@ test('module errors: MLR_ERR_KERNEL → 422, anything else → 500, and the serv
   assert.equal(b.body?.code, 'MLS_ERR_INTERNAL');
   assert.equal((await call(app, 'GET', '/v2/health/live')).status, 200);
   const metrics = await call(app, 'GET', '/metrics');
-  assert.match(metrics.text, /mlcompile_errors_total\{kind="MLS_ERR_INFERENCE",status="422",route="\/v2\/models\/:model_name\/infer"\} 1/);
+  assert.match(metrics.text, /mlcompile_errors_total\{kind="MLS_ERR_INFERENCE",status="422",route="\/v2\/models\/:model_name\/infer",model="m",version="1"\} 1/);
   await app.close();
 });
 

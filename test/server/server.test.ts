@@ -294,8 +294,8 @@ test('GET /metrics: Prometheus text with per-model counts, latency histograms, e
   assert.match(t, /^mlcompile_http_requests_total\{route="\/v2\/models\/:model_name\/versions\/:model_version\/infer",method="POST",status="200",model="mlp",version="1"\} 1$/m);
   assert.match(t, /^mlcompile_http_request_duration_seconds_bucket\{le="0\.001",route="\/invocations",model="mlp",version="2"\} \d+$/m);
   assert.match(t, /^mlcompile_inference_duration_seconds_count\{model="flow",version="1"\} 4$/m);
-  assert.match(t, /^mlcompile_errors_total\{kind="MLS_ERR_BODY_TOO_LARGE",status="413",route="\/v2\/models\/:model_name\/infer"\} 1$/m);
-  assert.match(t, /^mlcompile_errors_total\{kind="MLS_ERR_NOT_FOUND",status="404",route="unmatched"\} 1$/m);
+  assert.match(t, /^mlcompile_errors_total\{kind="MLS_ERR_BODY_TOO_LARGE",status="413",route="\/v2\/models\/:model_name\/infer",model="",version=""\} 1$/m);
+  assert.match(t, /^mlcompile_errors_total\{kind="MLS_ERR_NOT_FOUND",status="404",route="unmatched",model="",version=""\} 1$/m);
   assert.match(t, /^mlcompile_model_info\{model="mlp",version="1",format="onnx",sha256="[0-9a-f]{64}"\} 1$/m);
   assert.match(t, /^process_cpu_user_seconds_total \d/m);
   assert.match(t, /^nodejs_eventloop_lag_seconds /m);
