@@ -13,5 +13,8 @@ function find(dir) {
   });
 }
 const files = find(join(root, 'test')).sort();
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=dot', ...process.argv.slice(2), ...files], { cwd: root, stdio: 'inherit' });
+// A test that hangs (a deadlocked socket, a child that never exits) fails after 10
+// minutes instead of silently using up CI's whole budget; tests that need longer say so.
+const timeout = '--test-timeout=600000';
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=dot', timeout, ...process.argv.slice(2), ...files], { cwd: root, stdio: 'inherit' });
 process.exit(result.status ?? 1);

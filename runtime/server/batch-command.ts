@@ -57,8 +57,9 @@ export interface CommandIo {
   readonly stderr: (s: string) => void;
   /** Cancels the run (SIGTERM, SIGINT): it stops at a window boundary with its checkpoint written. */
   readonly signal?: AbortSignal;
-  /** Tests: as FileBatchSpec.crashAfterRows. */
+  /** Tests: as FileBatchSpec.crashAfterRows and checkpointRows. */
   readonly crashAfterRows?: number;
+  readonly checkpointRows?: number;
 }
 
 function choice<T extends string>(v: string | undefined, allowed: readonly T[], flag: string): T | undefined {
@@ -206,12 +207,13 @@ export async function batchCommand(argv: readonly string[], io: CommandIo): Prom
       model,
       input,
       output,
-      inputName: f.input,
+      inputName: input,
       options: { inputFormat, outputFormat, mode, join: f.join === true, batchSize },
       range,
       resume: f.resume === true ? true : f['no-resume'] === true ? false : undefined,
       signal: io.signal,
       crashAfterRows: io.crashAfterRows,
+      checkpointRows: io.checkpointRows,
     });
     const line = {
       ...summary, state: r.state, rowsRead: r.rowsRead, rowsWritten: r.rowsWritten, rowsFailed: r.rowsFailed,

@@ -271,7 +271,6 @@ export async function runFileBatch(spec: FileBatchSpec): Promise<FileBatchResult
         if (pendingBytes >= WRITE_SIZE) await flushOutput();
       },
       onWindow: async (p, w) => {
-        await spec.onWindow?.(w);
         const t = totals(p);
         if (spec.crashAfterRows !== undefined && t.rowsRead >= spec.crashAfterRows) {
           await flushOutput(); // output past the checkpoint, as a crash leaves it
@@ -279,6 +278,7 @@ export async function runFileBatch(spec: FileBatchSpec): Promise<FileBatchResult
         }
         if (p.settled) good = { ...t, outputBytes: outBytes + pendingBytes };
         spec.onProgress?.(status(t));
+        await spec.onWindow?.(w);
         if (p.settled && (Date.now() - lastCheckpoint >= interval || good.rowsRead - rowsAtCheckpoint >= everyRows)) await checkpoint();
       },
     });

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { lstat, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, sep } from 'node:path';
-import { DEFAULT_BATCH_SIZE, RowError, type BatchFormat, type BatchMode, type BatchOptions } from './batch-codec.js';
+import { BatchProcessor, DEFAULT_BATCH_SIZE, RowError, type BatchFormat, type BatchMode, type BatchOptions } from './batch-codec.js';
 import { runFileBatch, type FileBatchStatus } from './batch-file.js';
 import { ServerError, classifyError, type ServerErrorCode } from './errors.js';
 import type { Metrics } from './metrics.js';
@@ -196,6 +196,8 @@ export class JobManager {
       join: req.join ?? false,
       batchSize: req.batchSize ?? DEFAULT_BATCH_SIZE,
     };
+    // Options the model cannot take (CSV and non-tensor ports, join) are refused now, not when the job runs.
+    void new BatchProcessor(model, options);
     for (const other of this.jobs.values()) {
       if (FINISHED.has(other.state)) continue;
       if (other.outputPath === outputPath || other.outputPath === inputPath || other.inputPath === outputPath) {

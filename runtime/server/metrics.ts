@@ -215,12 +215,15 @@ export class Metrics {
     return out.join('\n') + '\n';
   }
 
-  plugin() {
+  /** GET /metrics, and an onResponse hook calling observe() unless the application calls it from its own hook. */
+  plugin(observeResponses = true) {
     return global(async (app: FastifyInstance): Promise<void> => {
-      app.addHook('onResponse', (req, reply, done) => {
-        this.observe(req, reply);
-        done();
-      });
+      if (observeResponses) {
+        app.addHook('onResponse', (req, reply, done) => {
+          this.observe(req, reply);
+          done();
+        });
+      }
       app.get('/metrics', { schema: { response: { 200: metricsResponse, ...errorResponses } } }, async (_req, reply) => {
         reply.type(this.registry.contentType);
         return this.text() + (await this.registry.metrics());

@@ -4,7 +4,7 @@
 // that writes its whole body before reading).
 
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -238,7 +238,7 @@ test('the batch body limit is its own: far above the on-demand one, and 413 beyo
   assert.match(tooBig.text, /MLCOMPILE_BATCH_BODY_LIMIT/);
 });
 
-test('over HTTP: a 6 MB body (over the default 5 MB limit) streams through, also to a client that reads only after sending', async () => {
+test('over HTTP: a 6 MB body (over the default 5 MB limit) streams through, also to a client that reads only after sending', { timeout: 120_000 }, async () => {
   const { app: server } = await appWith({ mlp });
   await server.listen({ port: 0, host: '127.0.0.1' });
   try {
@@ -258,17 +258,27 @@ test('over HTTP: a 6 MB body (over the default 5 MB limit) streams through, also
     assert.equal(cells[0], '2777');
     assert.equal(cells[5], note);
     close(cells.slice(6, 9).map(Number), expectedMlp(rows[2777]).logits, 'row 2777');
-    // Node's http client here sends the whole body before it listens for the answer.
+    // A client that reads nothing of the answer until it has sent its whole body (as Python requests does).
     const late = await new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/v2/models/mlp/batch?join=true', headers: { ...CSV, 'content-length': Buffer.byteLength(body) } });
+      let sent = false;
+      let answer: IncomingMessage | undefined;
+      const read = (resp: IncomingMessage): void => {
+        let s = '';
+        resp.setEncoding('utf8');
+        resp.on('data', (d: string) => { s += d; });
+        resp.on('end', () => resolve({ status: resp.statusCode ?? 0, text: s }));
+        resp.resume();
+      };
       req.on('error', reject);
+      req.on('response', (resp) => {
+        resp.pause();
+        if (sent) read(resp);
+        else answer = resp;
+      });
       req.end(body, () => {
-        req.on('response', (resp) => {
-          let s = '';
-          resp.setEncoding('utf8');
-          resp.on('data', (d: string) => { s += d; });
-          resp.on('end', () => resolve({ status: resp.statusCode ?? 0, text: s }));
-        });
+        sent = true;
+        if (answer !== undefined) read(answer);
       });
     });
     assert.equal(late.status, 200);

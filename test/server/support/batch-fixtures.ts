@@ -2,7 +2,7 @@
 // (the ONNX mlp, PMML models), an in-process app with batch settings, and data
 // files made from the fixtures.
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ export const PMML_TREE = join(FIXTURES, 'pmml', 'tree-missing-strategies', 'mode
 
 const dir = join(tmpdir(), `mlcompile-batch-tests-${process.pid}`);
 const cache = new Map<string, Promise<ModelModule>>();
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
 /** Compiles a model file and imports its module (once per file and process). */
 export function moduleOf(file: string): Promise<ModelModule> {
