@@ -10,8 +10,8 @@
 // Everything outside models/<name>/<version>/ is regenerated from all the manifests
 // in DIR, so adding a version keeps the others and describes them all.
 
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import { emitDockerfile, emitDockerignore } from '../generators/deploy/dockerfile.js';
 import { k8sFiles } from '../generators/deploy/k8s.js';
 import { dnsLabel, type DeployModel, type DeployOptions } from '../generators/deploy/options.js';
@@ -24,12 +24,21 @@ import { emitOpenApi } from '../generators/server/openapi.js';
 import { NAME_PATTERN, compareVersions } from '../runtime/server/models-repository.js';
 import { PACKAGE_ROOT, generateModule, programFields, loadProgram, writeModuleDir, type CompiledModule, type LoadOptions, type Program } from './api.js';
 import { COMPILER_NAME, COMPILER_VERSION } from './version.js';
+import { compileBaseline } from './baseline-compile.js';
+import { BASELINE_FILE, baselineText } from '../runtime/server/baseline.js';
 
 export interface ServerCompileOptions extends LoadOptions {
   /** URL and directory name of the model (default: the model's own name or the file stem, made URL-safe). */
   readonly name?: string;
-  /** The version directory (default "1"). */
+  /**
+   * The version directory (default "1"). When given without `name`, into a directory
+   * that already serves one model, the version is added to that model.
+   */
   readonly modelVersion?: string;
+  /** Replace the version directory if it exists (otherwise that is refused). */
+  readonly force?: boolean;
+  /** Data (CSV with a header, or JSON Lines) to compute the drift baseline from (src/baseline.ts); PMML models otherwise use their DataDictionary. */
+  readonly baseline?: string;
 }
 
 export interface CompiledServer {
@@ -76,13 +85,18 @@ export async function compileServerToDir(file: string, outDir: string, opts: Ser
 
 /** The same, from a program already loaded (the CLI loads it first to name the default --out). */
 export async function writeServerDir(program: Program, outDir: string, opts: ServerCompileOptions = {}): Promise<CompiledServer> {
-  const name = opts.name !== undefined ? checkSegment(opts.name, 'model name') : serverModelName(program.name);
+  const name = chooseModelName(program, outDir, opts);
   const version = checkSegment(opts.modelVersion ?? '1', 'model version');
-  const compiled = await generateModule(program, { version });
-
   const versionDir = join(outDir, 'models', name, version);
-  rmSync(versionDir, { recursive: true, force: true });
-  writeModuleDir(compiled, versionDir);
+  // The same model compiled again into its own version (re-running a build or `npm start`) just
+  // refreshes it; a different model is refused unless --force, so a version never silently changes.
+  if (existsSync(versionDir) && opts.force !== true && !sameSource(versionDir, program.source.sha256)) {
+    const next = nextVersion(join(outDir, 'models', name));
+    throw new ServerOptionError(`${versionDir} already exists and holds another model: give another --model-version${next === undefined ? '' : ` (the next free number is ${next})`}, or --force to replace it`);
+  }
+  const compiled = await generateModule(program, { version });
+  // The drift baseline (src/baseline-compile.ts): computed before the directory is written, so bad data writes nothing.
+  const baseline = await compileBaseline(program, opts.baseline, compiled.files['model.mjs']);
   const metadata = {
     format: program.format,
     source: { file: program.source.file, sha256: program.source.sha256 },
@@ -90,7 +104,17 @@ export async function writeServerDir(program: Program, outDir: string, opts: Ser
     // Exactly the module's metadata.inputs/outputs (the same function emits them).
     ...programFields(program),
   };
-  writeFileSync(join(versionDir, 'manifest.json'), manifestText(emitManifest({ name, version, metadata, files: compiled.files })));
+  const manifest = manifestText(emitManifest({ name, version, metadata, files: compiled.files }));
+  const baselineJson = baseline === undefined ? undefined : baselineText(baseline);
+  // An identical build is not written again: a running server then sees no change to reload.
+  if (!sameFiles(versionDir, manifest, baselineJson)) {
+    writeVersionDir(versionDir, (dir) => {
+      writeModuleDir(compiled, dir);
+      if (baselineJson !== undefined) writeFileSync(join(dir, BASELINE_FILE), baselineJson);
+      // Written last: the server takes a version whose files all match its manifest as complete.
+      writeFileSync(join(dir, 'manifest.json'), manifest);
+    });
+  }
 
   const manifests = readManifests(join(outDir, 'models'));
   const latest = new Map<string, string>();
@@ -128,12 +152,78 @@ export async function writeServerDir(program: Program, outDir: string, opts: Ser
   return { outDir, name, version, module: compiled, models: manifests.map((m) => ({ name: m.name, version: m.version })), files: written };
 }
 
+/**
+ * The model a version belongs to: --name, else the model's own name; but a version given
+ * without --name, into a directory serving one model under another name (m2.pmml's own
+ * name is often its file stem), joins that model.
+ */
+function chooseModelName(program: Program, outDir: string, opts: ServerCompileOptions): string {
+  if (opts.name !== undefined) return checkSegment(opts.name, 'model name');
+  const own = serverModelName(program.name);
+  if (opts.modelVersion === undefined) return own;
+  const existing = subdirs(join(outDir, 'models')).filter((n) => NAME_PATTERN.test(n)).sort();
+  if (existing.length === 0 || existing.includes(own)) return own;
+  if (existing.length === 1) return existing[0];
+  throw new ServerOptionError(`${outDir} serves models ${existing.map((n) => JSON.stringify(n)).join(', ')} and none is named ${JSON.stringify(own)}: give --name to say which model version ${JSON.stringify(opts.modelVersion)} belongs to`);
+}
+
+/** One more than the highest numeric version in a model directory (undefined when none is numeric). */
+function nextVersion(modelDir: string): number | undefined {
+  const numbers = subdirs(modelDir).filter((v) => /^\d{1,15}$/.test(v)).map(Number);
+  return numbers.length === 0 ? undefined : Math.max(...numbers) + 1;
+}
+
+/**
+ * Writes a version directory atomically: into a hidden temporary directory beside it
+ * (which the server ignores), renamed into place once complete, so a running server
+ * never sees a half-written version. An existing one (--force) is swapped out the same way.
+ */
+function writeVersionDir(versionDir: string, write: (dir: string) => void): void {
+  const modelDir = dirname(versionDir);
+  mkdirSync(modelDir, { recursive: true });
+  const tmp = mkdtempSync(join(modelDir, `.tmp-${basename(versionDir)}-`));
+  const old = `${tmp}-old`;
+  try {
+    // mkdtemp makes the directory private (0700): a server running as another user (the image's
+    // non-root user) could not read the version. Readable by all, as mkdir would make it.
+    chmodSync(tmp, 0o755);
+    write(tmp);
+    const replacing = existsSync(versionDir);
+    if (replacing) renameSync(versionDir, old);
+    try {
+      renameSync(tmp, versionDir);
+    } catch (e) {
+      if (replacing) renameSync(old, versionDir);
+      throw e;
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    rmSync(old, { recursive: true, force: true });
+  }
+}
+
 function subdirs(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
 }
 
 /** Every readable manifest under models/, sorted by name (code units) then version (natural order). */
+/** Whether the version directory holds a compile of the source with this sha256. */
+function sameSource(versionDir: string, sha256: string): boolean {
+  const file = join(versionDir, 'manifest.json');
+  if (!existsSync(file)) return false;
+  return parseManifest(readFileSync(file, 'utf8'))?.source.sha256 === sha256;
+}
+
+/** Whether the version directory already holds exactly this manifest (which hashes every module file) and baseline. */
+function sameFiles(versionDir: string, manifest: string, baseline: string | undefined): boolean {
+  const read = (name: string): string | undefined => {
+    const file = join(versionDir, name);
+    return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  };
+  return read('manifest.json') === manifest && read(BASELINE_FILE) === baseline;
+}
+
 function readManifests(modelsDir: string): ModelManifest[] {
   const out: ModelManifest[] = [];
   for (const name of subdirs(modelsDir).sort()) {

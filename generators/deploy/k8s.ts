@@ -42,6 +42,24 @@ function podSecurity(indent: string): string[] {
   ];
 }
 
+/** The Secret holding the server's bearer tokens (not generated: `kubectl apply -f k8s/` must never install a known token). */
+export function authSecretName(o: DeployOptions): string {
+  return `${o.appName}-auth`;
+}
+
+/** MLCOMPILE_AUTH_TOKENS from the Secret (created by hand, see the comment); the pod does not start without it. */
+function authTokenEnv(o: DeployOptions): string[] {
+  return [
+    '            # Create the Secret first, with one or more comma-separated tokens (never commit them):',
+    `            #   kubectl create secret generic ${authSecretName(o)} --from-literal=tokens="$(openssl rand -hex 32)"`,
+    '            - name: MLCOMPILE_AUTH_TOKENS',
+    '              valueFrom:',
+    '                secretKeyRef:',
+    `                  name: ${authSecretName(o)}`,
+    '                  key: tokens',
+  ];
+}
+
 export function emitDeployment(o: DeployOptions): string {
   const probe = (path: string, period: number, failures: number, extra: string[] = []): string[] => [
     '            httpGet:',
@@ -96,6 +114,10 @@ export function emitDeployment(o: DeployOptions): string {
     '              value: "5mb"',
     '            - name: LOG_LEVEL',
     '              value: info',
+    '            # Production: bearer-token auth required, rate limit per client (README, "Environments").',
+    '            - name: MLCOMPILE_PROFILE',
+    '              value: production',
+    ...authTokenEnv(o),
     '          resources:',
     '            requests:',
     '              cpu: 250m',

@@ -3,6 +3,11 @@
 // `shellQuote()`, so no name can break the Markdown or the shell examples.
 
 import { NODE_IMAGE, imageName, type DeployModel, type DeployOptions, type DeployPort } from './options.js';
+import { authSecretName } from './k8s.js';
+import { environmentsSection } from './readme-profile.js';
+import { captureSection } from './readme-capture.js';
+import { routingSection } from './readme-routing.js';
+import { versionsSection } from './readme-versions.js';
 
 /** Inline code that holds any text: backticks and pipes cannot end the span or the table cell. */
 function code(text: string): string {
@@ -98,7 +103,7 @@ export function emitReadme(o: DeployOptions): string {
     'response\'s `X-Request-Id` header. Request bodies are never logged.',
     '',
     'SIGTERM or SIGINT: the server stops accepting connections, finishes the requests in flight and exits 0.',
-    'SIGHUP: it loads model versions added to the repository since it started.',
+    'SIGHUP: it loads model versions added to the repository since it started (it also notices them by itself).',
     '',
     '## Call it',
     '',
@@ -138,14 +143,10 @@ export function emitReadme(o: DeployOptions): string {
     'Errors are JSON: `{"error": "<message>", "code": "MLS_ERR_..."}` with a 4xx status for a bad request',
     '(400 malformed, 404 unknown model, 413 body too large, 415 content type, 422 the model cannot compute).',
     '',
-    '## Add a model version',
-    '',
-    '```sh',
-    `mlcompile model.onnx --target server --out . --name ${first?.name ?? '<name>'} --model-version 2`,
-    '```',
-    '',
-    'The existing versions stay. Restart the server, or send it SIGHUP, to serve the new one.',
-    '',
+    ...versionsSection(o, url, first),
+    ...environmentsSection(o, url, first === undefined ? undefined : { inferUrl: `${url}/v2/models/${first.name}/infer`, quotedBody: shellQuote(JSON.stringify(sampleRequest(first))) }),
+    ...routingSection(o, url, first === undefined ? undefined : { inferUrl: `${url}/v2/models/${first.name}/infer`, quotedBody: shellQuote(JSON.stringify(sampleRequest(first))) }),
+    ...captureSection(o, url, shellQuote),
     '## Container',
     '',
     '```sh',
@@ -162,6 +163,7 @@ export function emitReadme(o: DeployOptions): string {
     '```sh',
     `docker tag ${image} <registry>/${image}:<tag> && docker push <registry>/${image}:<tag>`,
     `# set the image in k8s/deployment.yaml (or: kubectl set image deployment/${o.appName} server=<registry>/${image}:<tag>)`,
+    `kubectl create secret generic ${authSecretName(o)} --from-literal=tokens="$(openssl rand -hex 32)"   # the bearer tokens (see Environments)`,
     'kubectl apply -f k8s/',
     '```',
     '',

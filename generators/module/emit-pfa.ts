@@ -36,7 +36,7 @@ export function emitPfaModuleSource(p: Program, opts: ModuleOptions = {}): strin
   w.line('// The engine body is plain JavaScript translated from the document, type-checked by the compiler.');
   w.line('// @ts-nocheck');
   w.line('/* eslint-disable */');
-  w.line(`import { engine, fits, index, key, makeContext, pack, parseTypes, unpack, updated, userError } from ${str('./runtime/pfa/engine.js')};`);
+  w.line(`import { coerceTo, convertLongs, engine, fits, index, key, makeContext, numbersAsLongs, pack, parseTypes, stopwatch, unpack, updated, userError } from ${str('./runtime/pfa/engine.js')};`);
   w.line(`import { fromJson as decodeJson, toJson as encodeJson } from ${str('./runtime/pfa/avro.js')};`);
   w.line(`import { PfaError } from ${str('./runtime/pfa/types.js')};`);
   const byModule = new Map<string, string[]>();
@@ -55,7 +55,7 @@ export function emitPfaModuleSource(p: Program, opts: ModuleOptions = {}): strin
   w.block('const F =', () => {
     for (const f of e.functions) w.line(`${str(f.name)}: ${f.exportName},`);
   }, '};');
-  w.line('const rt = { engine, fits, index, key, makeContext, pack, parseTypes, unpack, updated, userError, fromJson: decodeJson, toJson: encodeJson };');
+  w.line('const rt = { coerceTo, convertLongs, engine, fits, index, key, makeContext, pack, parseTypes, stopwatch, unpack, updated, userError, fromJson: decodeJson, toJson: encodeJson };');
   w.line();
   w.line('function build(rt, F, TYPES) {');
   for (const line of e.body.split('\n')) w.line(`  ${line}`);
@@ -67,7 +67,12 @@ export function emitPfaModuleSource(p: Program, opts: ModuleOptions = {}): strin
     w.line('const action = e.action;');
     w.line('// An input that does not match the input schema is refused before the action runs.');
     w.line('e.action = (input) => {');
-    w.line('  if (!fits(INPUT, input)) throw new PfaError(undefined, "the input does not match the engine\'s input type");');
+    w.line('  if (!fits(INPUT, input)) {');
+    w.line('    // Plain safe-integer numbers where the type has longs are taken as longs (BigInt inside).');
+    w.line('    const longs = numbersAsLongs(input, INPUT);');
+    w.line('    if (longs === undefined || !fits(INPUT, longs)) throw new PfaError(undefined, "the input does not match the engine\'s input type");');
+    w.line('    input = longs;');
+    w.line('  }');
     w.line('  return action(input);');
     w.line('};');
     w.line('return e;');
@@ -102,7 +107,8 @@ function tsType(t: PfaType, named: Map<string, string>, decls: string[]): string
   switch (t.kind) {
     case 'null': return 'null';
     case 'boolean': return 'boolean';
-    case 'int': case 'long': case 'float': case 'double': return 'number';
+    case 'int': case 'float': case 'double': return 'number';
+    case 'long': return 'bigint';
     case 'string': return 'string';
     case 'bytes': case 'fixed': return 'Uint8Array';
     case 'enum': return t.symbols.map((s) => str(s)).join(' | ') || 'never';

@@ -10,12 +10,17 @@ import type { AttrValue, Attrs, Program, Region, Stmt, ValueId } from '../../src
 import { printType, type IrType } from '../../src/ir/types.js';
 import { lookupPrimitive, type Primitive } from '../../src/primitives/registry.js';
 import { CodeWriter, comment, literal, str } from '../code-writer.js';
-import { isCodeAttr, specializeAttrs } from './specializers.js';
+import { isCodeAttr, producesFreshValues, specializeAttrs } from './specializers.js';
 import { COMPILER_NAME, COMPILER_VERSION } from '../../src/version.js';
 
 export interface ModuleOptions {
   /** Model version recorded in metadata. */
   readonly version?: string;
+  /**
+   * Kernel backend of ONNX modules: 'auto' (default) uses the WebAssembly SIMD
+   * kernels where the host supports them, 'js' always the JavaScript kernels.
+   */
+  readonly kernels?: 'auto' | 'js';
 }
 
 export interface FieldSpec {
@@ -87,6 +92,8 @@ class ModuleEmitter {
   private readonly constNames = new Map<number, string>();
   /** Values bound directly to a module-level constant. */
   private readonly constValued = new Set<ValueId>();
+  /** Values a kernel builds anew on every call (producesFreshValues): returned without a copy. */
+  private readonly freshValues = new Set<ValueId>();
 
   constructor(private readonly p: Program, private readonly opts: ModuleOptions) {
     this.w.reserve('run', 'predict', 'predictBatch', 'metadata', 'feeds', 'Feeds', 'Results', 'TensorInput', 'TensorOutput', 'Tensor');
@@ -107,6 +114,8 @@ class ModuleEmitter {
     this.use('tensor/invoke', 'invoke');
     this.use('io/feeds', 'readFeed');
     this.use('io/feeds', 'writeResult');
+    const backend = this.use('wasm/kernels', 'kernelBackend');
+    const forceJs = this.opts.kernels === 'js' ? this.use('wasm/kernels', 'setKernelBackend') : undefined;
     this.collectPrimitives(p.body);
     const runBody = new CodeWriter();
     this.emitRun(runBody);
@@ -121,7 +130,10 @@ class ModuleEmitter {
     }
     out.line(`import type { Tensor } from ${str('./runtime/tensor/tensor.js')};`);
     out.line();
-    out.line(`export const metadata = ${literal(moduleMetadata(p, this.opts))} as const;`);
+    // backend is a getter: it reports the kernels calls use right now (see runtime/wasm/kernels.ts).
+    const fixed = literal(moduleMetadata(p, this.opts));
+    out.line(`export const metadata = { ...${fixed}, get backend() { return ${backend}(); } } as const;`);
+    if (forceJs !== undefined) out.line(`${forceJs}('js');`);
     out.line();
     out.line('/** A tensor as callers pass it (CONTRACT §2): typed array or plain array data. */');
     out.line('export interface TensorInput { type: string; dims: readonly number[]; data: ArrayLike<unknown> }');
@@ -232,10 +244,19 @@ class ModuleEmitter {
         }
         const dtype = t.kind === 'tensor' ? t.dtype : 'float32';
         const shape = t.kind === 'tensor' && t.shape ? t.shape.map((d) => (typeof d === 'number' ? d : -1)) : [];
-        w.line(`const ${name} = readFeed(feeds[${str(i.name)}], ${str(i.name)}, ${str(dtype)}, ${literal(shape)});`);
+        // The expected shape is a module-level constant: no array literal allocated per call.
+        const shapeName = this.w.ident(`shape_${i.name}`, 's');
+        this.decls.push(`const ${shapeName}: readonly number[] = ${literal(shape)};`);
+        w.line(`const ${name} = readFeed(feeds[${str(i.name)}], ${str(i.name)}, ${str(dtype)}, ${shapeName});`);
       }
       this.emitBody(w, p.body, false);
+      const handedOut = new Set<ValueId>();
       const writers = p.outputs.map((o) => {
+        if (this.freshValues.has(o.value) && !handedOut.has(o.value)) {
+          // Built anew by this call and referenced nowhere else once returned: the caller may own it as is.
+          handedOut.add(o.value);
+          return `${str(o.name)}: ${this.valueName(o.value)} as unknown as TensorOutput`;
+        }
         const plain = o.type.kind === 'tensor';
         if (!plain) this.use('io/feeds', 'writeValue');
         return `${str(o.name)}: ${plain ? 'writeResult' : 'writeValue'}(${this.valueName(o.value)})${plain ? '' : ' as TensorOutput'}`;
@@ -293,6 +314,7 @@ class ModuleEmitter {
       }
       const call = `invoke(${prim.exportName}, ${ctxName}, ${inName}, ${attrName}${regionArg})`;
       const note = ` // ${comment(origin)}`;
+      if (!inRegion && producesFreshValues(e.prim)) for (const r of s.results) this.freshValues.add(r);
       if (s.results.length === 1) {
         w.line(`const ${this.bindValue(s.results[0])} = ${call}[0];${note}`);
       } else {

@@ -26,3 +26,14 @@ export function specializeAttrs(prim: string, attrs: Attrs): Attrs {
   }
   return attrs;
 }
+
+/**
+ * Primitives whose kernels build every output anew on each call and never touch it
+ * again (ZipMap: a new array of new Maps, set with ctx.set). The generated run()
+ * returns such a value to the caller as is instead of copying it at the boundary.
+ */
+const FRESH_VALUE_PRIMITIVES = new Set(['ml.zipMap']);
+
+export function producesFreshValues(prim: string): boolean {
+  return FRESH_VALUE_PRIMITIVES.has(prim);
+}

@@ -5,6 +5,7 @@
 // model.mjs.
 
 import { createHash } from 'node:crypto';
+import { servedPfaMetadata, type PfaModule } from '../../runtime/pfa/serving.js';
 import { modelSchemas, type ModelSchemas } from '../../runtime/server/model-schemas.js';
 import { describePort, isRecordModel, platformOf, type FieldSpec, type Port } from '../../runtime/server/models-repository.js';
 import { describeRecordPort } from '../../runtime/server/records.js';
@@ -55,7 +56,8 @@ function sha256(text: string): string {
 }
 
 export function emitManifest(m: ManifestInput): ModelManifest {
-  const md = m.metadata;
+  // A PFA module is served as a record model: describe the fields the server takes (runtime/pfa/serving.ts).
+  const md = m.metadata.format === 'pfa' ? { ...m.metadata, ...servedPfaMetadata(m.metadata as unknown as PfaModule['metadata']) } : m.metadata;
   const records = isRecordModel(md);
   const inPorts = md.inputs.map((f) => (records ? describeRecordPort(f, 'input') : describePort(f)));
   const outPorts = md.outputs.map((f) => (records ? describeRecordPort(f, 'output') : describePort(f)));

@@ -48,13 +48,30 @@ function scoreBlock(rows: Rows, r0: number, r1: number, w: Num, b: Num | null, e
       out[at + c] = a0; out[at + e + c] = a1; out[at + 2 * e + c] = a2; out[at + 3 * e + c] = a3;
     }
   }
-  for (; r < r1; r++) {
-    const off = r * f, at = (r - r0) * e;
-    for (let c = 0; c < e; c++) {
-      let acc = b === null ? 0 : b[c];
-      for (let i = 0, wo = c * f; i < f; i++) acc += x[off + i] * w[wo + i];
-      out[at + c] = acc;
+  for (; r < r1; r++) scoreRow(x, r * f, f, w, b, e, out, (r - r0) * e);
+}
+
+/**
+ * out[at + c] = x[off..off+f) · w_c (+ b_c) for one row. Four coefficient rows at a
+ * time share each feature's load and run four independent sums (one long chain of
+ * dependent additions is what a single row is bound by); each sum still adds its
+ * terms in feature order, so the results are those of the plain loop, bit for bit.
+ */
+export function scoreRow(x: Num, off: number, f: number, w: Num, b: Num | null, e: number, out: Float64Array, at: number): void {
+  let c = 0;
+  for (; c + 4 <= e; c += 4) {
+    const w0 = c * f, w1 = w0 + f, w2 = w1 + f, w3 = w2 + f;
+    let a0 = b === null ? 0 : b[c], a1 = b === null ? 0 : b[c + 1], a2 = b === null ? 0 : b[c + 2], a3 = b === null ? 0 : b[c + 3];
+    for (let i = 0; i < f; i++) {
+      const v = x[off + i];
+      a0 += v * w[w0 + i]; a1 += v * w[w1 + i]; a2 += v * w[w2 + i]; a3 += v * w[w3 + i];
     }
+    out[at + c] = a0; out[at + c + 1] = a1; out[at + c + 2] = a2; out[at + c + 3] = a3;
+  }
+  for (; c < e; c++) {
+    let acc = b === null ? 0 : b[c];
+    for (let i = 0, wo = c * f; i < f; i++) acc += x[off + i] * w[wo + i];
+    out[at + c] = acc;
   }
 }
 

@@ -17,6 +17,7 @@
 
 import { fail, type NodeCtx, type Tensor } from '../tensor/tensor.js';
 import { allocLabels, readRows, setLabel, type Rows } from './model-io.js';
+import { scoreRow } from './linear.js';
 import { postTransform } from './post-transform.js';
 
 type Inputs = readonly (Tensor | undefined)[];
@@ -69,6 +70,24 @@ function checkFeatures(rows: Rows, k: SvmKernel): void {
   if (rows.f !== k.features) fail(`the model expects ${k.features} features, the input has ${rows.f}`);
 }
 
+/** Float64 copies of float32 support vectors, made once per model constant. */
+const vectorCopies = new WeakMap<Tensor, Float64Array>();
+
+/**
+ * The support vectors as a Float64Array: the same values (float32 widens exactly), but
+ * the kernel loops then load doubles directly instead of converting every element of
+ * every support vector again for every row.
+ */
+function vectorsF64(t: Tensor): Float64Array {
+  if (t.data instanceof Float64Array) return t.data;
+  let copy = vectorCopies.get(t);
+  if (copy === undefined) {
+    copy = Float64Array.from(t.data as Float32Array);
+    vectorCopies.set(t, copy);
+  }
+  return copy;
+}
+
 /** Rows whose kernel values are computed together (a block of rows × support vectors). */
 const BLOCK = 64;
 
@@ -117,15 +136,47 @@ function applyKernel(k: SvmKernel, kv: Float64Array, from: number, to: number): 
   }
 }
 
-/** K(x_r, sv_v) for one row, into kv[out + v]. */
+/**
+ * K(x_r, sv_v) for one row, into kv[out + v]. Four support vectors at a time share
+ * each feature's load and run four independent sums: one row is otherwise bound by a
+ * single chain of dependent additions. Each sum adds its terms in feature order, as
+ * the plain loop does, so the values are the same bit for bit.
+ */
 function kernelOneRow(k: SvmKernel, x: Num, off: number, sv: Num, count: number, kv: Float64Array, out: number): void {
   const f = k.features, rbf = k.kernel === KERNEL_RBF;
-  for (let v = 0; v < count; v++) {
+  let v = 0;
+  for (; v + 4 <= count; v += 4) {
+    const s0 = v * f, s1 = s0 + f, s2 = s1 + f, s3 = s2 + f;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    if (rbf) {
+      for (let i = 0; i < f; i++) {
+        const t = x[off + i];
+        let d = t - sv[s0 + i]; a0 += d * d; d = t - sv[s1 + i]; a1 += d * d;
+        d = t - sv[s2 + i]; a2 += d * d; d = t - sv[s3 + i]; a3 += d * d;
+      }
+    } else {
+      for (let i = 0; i < f; i++) {
+        const t = x[off + i];
+        a0 += t * sv[s0 + i]; a1 += t * sv[s1 + i]; a2 += t * sv[s2 + i]; a3 += t * sv[s3 + i];
+      }
+    }
+    kv[out + v] = a0; kv[out + v + 1] = a1; kv[out + v + 2] = a2; kv[out + v + 3] = a3;
+  }
+  for (; v < count; v++) {
     const so = v * f;
     let acc = 0;
     if (rbf) for (let i = 0; i < f; i++) { const d = x[off + i] - sv[so + i]; acc += d * d; }
     else for (let i = 0; i < f; i++) acc += x[off + i] * sv[so + i];
-    kv[out + v] = kernelValue(k, acc);
+    kv[out + v] = acc;
+  }
+  // The values of kernelValue, as one row has always used (Math.tanh for the sigmoid
+  // kernel), so single-row results are unchanged; the RBF case (Math.exp, most of its
+  // time) in a loop of its own.
+  if (rbf) {
+    const g = k.gamma;
+    for (let i = out; i < out + count; i++) kv[i] = Math.exp(-g * kv[i]);
+  } else if (k.kernel !== KERNEL_LINEAR) {
+    for (let i = out; i < out + count; i++) kv[i] = kernelValue(k, kv[i]);
   }
 }
 
@@ -209,12 +260,8 @@ export function svmClassifier(ctx: NodeCtx, inputs: Inputs, attrs: SvmClassifier
     const w = pairWeights.data as Float64Array, f = attrs.features, x = rows.x, rho = attrs.rho.data as Float64Array;
     const pairs = rho.length;
     for (let r = 0; r < rows.n; r++) {
-      const off = r * f;
-      for (let p = 0; p < pairs; p++) {
-        let acc = rho[p];
-        for (let i = 0, o = p * f; i < f; i++) acc += x[off + i] * w[o + i];
-        s[p] = acc;
-      }
+      // s[p] = rho[p] + x · w_p, summed in feature order (scoreRow runs four pairs side by side).
+      scoreRow(x, r * f, f, w, rho, pairs, s, 0);
       finish(r, svm.vote(s));
     }
     return ctx.done(2);
@@ -254,7 +301,7 @@ class Libsvm {
   private readonly coupling: Coupling | null;
 
   constructor(ctx: NodeCtx, a: SvmClassifierAttrs, private readonly c: number, blockRows: number) {
-    this.vectors = (a.vectors as Tensor).data as Num;
+    this.vectors = vectorsF64(a.vectors as Tensor);
     this.perClass = (a.perClass as Tensor).data as Int32Array;
     this.starts = (a.starts as Tensor).data as Int32Array;
     this.count = this.starts[c - 1] + this.perClass[c - 1];
@@ -384,12 +431,23 @@ export function svmRegressor(ctx: NodeCtx, inputs: Inputs, attrs: SvmRegressorAt
     }
     return ctx.done(1);
   }
-  const sv = attrs.vectors.data as Num;
+  const sv = vectorsF64(attrs.vectors);
   const kv = ctx.scratch('ml.kernel', 'float64', Math.min(rows.n, BLOCK) * n) as Float64Array;
   for (let r0 = 0; r0 < rows.n; r0 += BLOCK) {
     const r1 = Math.min(rows.n, r0 + BLOCK);
     kernelBlock(attrs, rows.x, r0, r1, sv, n, kv);
-    for (let r = r0; r < r1; r++) {
+    let r = r0;
+    // Four rows' sums side by side (independent chains), each in support-vector order.
+    for (; r + 4 <= r1; r += 4) {
+      const k0 = (r - r0) * n, k1 = k0 + n, k2 = k1 + n, k3 = k2 + n;
+      let a0 = attrs.rho, a1 = a0, a2 = a0, a3 = a0;
+      for (let v = 0; v < n; v++) {
+        const c = coef[v];
+        a0 += c * kv[k0 + v]; a1 += c * kv[k1 + v]; a2 += c * kv[k2 + v]; a3 += c * kv[k3 + v];
+      }
+      finish(r, a0); finish(r + 1, a1); finish(r + 2, a2); finish(r + 3, a3);
+    }
+    for (; r < r1; r++) {
       let acc = attrs.rho;
       for (let v = 0, at = (r - r0) * n; v < n; v++) acc += coef[v] * kv[at + v];
       finish(r, acc);

@@ -164,6 +164,24 @@ export interface ImputerAttrs {
  * imputed_value_floats and replaced_value_float, integer tensors the int64 pair;
  * when only the other list is given, it is used with its own replaced value.
  */
+/** The int64 replaced value and imputed values of a model, converted once (BigInts are slow to make per call). */
+interface BigImputation { readonly f: number; readonly rep: bigint | null; readonly impBig: readonly bigint[] }
+const bigImputations = new WeakMap<ImputerAttrs, BigImputation>();
+
+function bigImputation(attrs: ImputerAttrs, imp: ArrayLike<number>, replaced: number): BigImputation {
+  let b = bigImputations.get(attrs);
+  if (b === undefined || b.f !== imp.length) {
+    b = {
+      f: imp.length,
+      // Integer tensors cannot hold NaN, and only an integral replaced value can match.
+      rep: Number.isInteger(replaced) ? BigInt(replaced) : null,
+      impBig: Array.from(imp, (v) => BigInt.asIntN(64, BigInt(Math.trunc(v)))),
+    };
+    bigImputations.set(attrs, b);
+  }
+  return b;
+}
+
 export function imputer(ctx: NodeCtx, inputs: Inputs, attrs: ImputerAttrs): Tensor[] {
   const x = inputs[0] as Tensor;
   const floatInput = x.type === 'float32' || x.type === 'float64';
@@ -176,9 +194,7 @@ export function imputer(ctx: NodeCtx, inputs: Inputs, attrs: ImputerAttrs): Tens
   const out = ctx.alloc(0, x.type, x.dims);
   if (isBigType(x.type)) {
     const xd = x.data as BigInt64Array, y = out.data as BigInt64Array;
-    // Integer tensors cannot hold NaN, and only an integral replaced value can match.
-    const rep = Number.isInteger(replaced) ? BigInt(replaced) : null;
-    const impBig = Array.from(imp, (v) => BigInt.asIntN(64, BigInt(Math.trunc(v))));
+    const { rep, impBig } = bigImputation(attrs, imp, replaced);
     for (let r = 0, i = 0; r < rows; r++) {
       for (let j = 0; j < f; j++, i++) { const v = xd[i]; y[i] = v === rep ? impBig[j] : v; }
     }
@@ -244,13 +260,16 @@ export function arrayFeatureExtractor(ctx: NodeCtx, inputs: Inputs): Tensor[] {
   if (x.dims.length === 0) fail('ArrayFeatureExtractor input X must have at least one dimension');
   const stride = x.dims[x.dims.length - 1];
   const k = idx.data.length;
-  const pick = new Int32Array(k);
+  // Per-call work kept small: the indices go to a kept scratch buffer, the dims are built without spreads.
+  const pick = ctx.scratch('ml.pick', 'int32', k) as Int32Array;
   for (let j = 0; j < k; j++) {
     const v = Number(idx.data[j]);
     if (!(v >= 0 && v < stride)) fail(`index ${v} is out of range for a last dimension of ${stride}`);
     pick[j] = v;
   }
-  const outDims = x.dims.length === 1 ? [1, k] : [...x.dims.slice(0, -1), k];
+  const r = x.dims.length;
+  const outDims = r === 1 ? [1, k] : x.dims.slice(0, r);
+  outDims[outDims.length - 1] = k;
   const out = ctx.alloc(0, x.type, outDims);
   const rows = stride === 0 ? sizeOf(x.dims.slice(0, -1)) : x.data.length / stride;
   const xd = x.data as ArrayLike<unknown>, yd = out.data as unknown as unknown[];

@@ -329,13 +329,17 @@ class Votes {
  */
 function accumulate(a: ForestAttrs, f: Forest, rows: Rows, r0: number, r1: number, blk: Block, agg: number): void {
   const { leaves } = blk, count = r1 - r0, trees = f.roots.length;
-  const votes = new Votes(a, agg, blk.s, blk.h, a.targets);
   const walker = a.walker;
   if (walker !== undefined && agg !== AGG_MIN && agg !== AGG_MAX) {
     const k = a.targets, x = rows.x, nf = rows.f;
     if (!primed.has(walker)) prime(f, walker, x, k, a.maxFeature + 1);
     for (let i = 0; i < count; i++) walker(x, (r0 + i) * nf, blk.s, blk.h, i * k);
-  } else if (count < 4 && f.interleaves) {
+    // The walker marks h itself unless every leaf has one weight on the one target.
+    if (a.leafStart === null && a.leafTarget === null) blk.h.fill(1, 0, count);
+    return;
+  }
+  const votes = new Votes(a, agg, blk.s, blk.h, a.targets);
+  if (count < 4 && f.interleaves) {
     for (let i = 0; i < count; i++) {
       f.rowLeaves(rows.x, (r0 + i) * rows.f, leaves);
       for (let t = 0; t < trees; t++) votes.add(leaves[t], i);
@@ -400,19 +404,21 @@ function prime(f: Forest, walker: NonNullable<ForestAttrs['walker']>, like: Num,
   for (let t = 0; t < f.roots.length; t++) visit(f.roots[t]);
 }
 
-/** Runs the forest over all rows in blocks, calling `finish(r0, r1, s, h)` after each block. */
-function scoreRows(ctx: NodeCtx, a: ForestAttrs, rows: Rows, agg: number,
-  finish: (r0: number, r1: number, s: Float64Array, h: Uint8Array) => void): void {
+/** The forest's views, after checking the input has every feature the trees read. */
+function forestFor(a: ForestAttrs, rows: Rows): Forest {
   if (a.maxFeature >= rows.f) fail(`the trees read feature ${a.maxFeature}, but the input has ${rows.f} features`);
-  const f = forestOf(a);
-  const blk = blockScratch(ctx, rows.n, a.targets, f.roots.length);
-  for (let r0 = 0; r0 < rows.n; r0 += BLOCK) {
-    const r1 = Math.min(rows.n, r0 + BLOCK), used = (r1 - r0) * a.targets;
-    blk.s.fill(0, 0, used);
-    blk.h.fill(0, 0, used);
-    accumulate(a, f, rows, r0, r1, blk, agg);
-    finish(r0, r1, blk.s, blk.h);
-  }
+  return forestOf(a);
+}
+
+/**
+ * Scores rows r0..r1-1 (one block) into blk.s and blk.h, cleared first. The kernels
+ * loop over blocks themselves: no callback closure is made per call.
+ */
+function scoreBlock(a: ForestAttrs, f: Forest, rows: Rows, r0: number, r1: number, blk: Block, agg: number): void {
+  const used = (r1 - r0) * a.targets;
+  blk.s.fill(0, 0, used);
+  blk.h.fill(0, 0, used);
+  accumulate(a, f, rows, r0, r1, blk, agg);
 }
 
 // ------------------------------------------------------------------ regression
@@ -429,7 +435,11 @@ export function treeEnsembleRegressor(ctx: NodeCtx, inputs: Inputs, attrs: Regre
   const y = out.data as Num;
   const base = attrs.base === null ? null : (attrs.base.data as Float64Array);
   const average = attrs.aggregate === AGG_AVERAGE;
-  scoreRows(ctx, attrs, rows, attrs.aggregate, (r0, r1, s, h) => {
+  const f = forestFor(attrs, rows);
+  const blk = blockScratch(ctx, rows.n, k, f.roots.length), s = blk.s, h = blk.h;
+  for (let r0 = 0; r0 < rows.n; r0 += BLOCK) {
+    const r1 = Math.min(rows.n, r0 + BLOCK);
+    scoreBlock(attrs, f, rows, r0, r1, blk, attrs.aggregate);
     for (let r = r0; r < r1; r++) {
       const off = (r - r0) * k;
       for (let j = off; j < off + k; j++) {
@@ -440,7 +450,7 @@ export function treeEnsembleRegressor(ctx: NodeCtx, inputs: Inputs, attrs: Regre
       postTransform(attrs.post, s, off, k);
       for (let j = 0; j < k; j++) y[r * k + j] = s[off + j];
     }
-  });
+  }
   return ctx.done(1);
 }
 
@@ -462,14 +472,18 @@ export function treeEnsembleClassifier(ctx: NodeCtx, inputs: Inputs, attrs: Clas
   const k = attrs.targets;
   const label = allocLabels(ctx, attrs.labels, rows.n);
   const z = ctx.alloc(1, 'float32', [rows.n, k]).data as Float32Array;
-  const finishRow = attrs.binaryClass >= 0 ? finishBinary : finishClasses;
-  scoreRows(ctx, attrs, rows, AGG_SUM, (r0, r1, s, h) => {
+  const binary = attrs.binaryClass >= 0;
+  const f = forestFor(attrs, rows);
+  const blk = blockScratch(ctx, rows.n, k, f.roots.length), s = blk.s, h = blk.h;
+  for (let r0 = 0; r0 < rows.n; r0 += BLOCK) {
+    const r1 = Math.min(rows.n, r0 + BLOCK);
+    scoreBlock(attrs, f, rows, r0, r1, blk, AGG_SUM);
     for (let r = r0; r < r1; r++) {
       const off = (r - r0) * k;
-      setLabel(label, r, attrs.labels, finishRow(attrs, s, h, off));
+      setLabel(label, r, attrs.labels, binary ? finishBinary(attrs, s, off) : finishClasses(attrs, s, h, off));
       for (let j = 0; j < k; j++) z[r * k + j] = s[off + j];
     }
-  });
+  }
   return ctx.done(2);
 }
 
@@ -486,7 +500,7 @@ function finishClasses(a: ClassifierAttrs, s: Float64Array, h: Uint8Array, off: 
 }
 
 /** The binary case: one score column becomes the two class scores. Returns the class. */
-function finishBinary(a: ClassifierAttrs, s: Float64Array, _h: Uint8Array, off: number): number {
+function finishBinary(a: ClassifierAttrs, s: Float64Array, off: number): number {
   const base = a.base.data as Float64Array;
   const v = s[off + a.binaryClass] + (base.length === 1 ? base[0] : base.length === 2 ? base[a.binaryClass] : 0);
   s[off] = a.binaryProbability ? 1 - v : -v;

@@ -4,7 +4,9 @@
 // double specials, Base64 for bytes and fixed.
 
 import { PfaError, type PfaField, type PfaType } from './types.js';
-import { newMap, unionBranch } from './values.js';
+import { isBigLong, newMap, unionBranch } from './values.js';
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 export class AvroSchemaError extends Error {
   constructor(readonly path: string, detail: string) {
@@ -163,6 +165,8 @@ function bytesToBase64(b: Uint8Array): string {
 
 function number(v: unknown, path: string): number {
   if (typeof v === 'number') return v;
+  // An integer beyond 2^53 read exactly (parseJsonExact) where a float or double is expected.
+  if (typeof v === 'bigint') return Number(v);
   if (v === 'inf' || v === 'Infinity') return Infinity;
   if (v === '-inf' || v === '-Infinity') return -Infinity;
   if (v === 'nan' || v === 'NaN') return NaN;
@@ -178,10 +182,21 @@ export function fromJson(v: unknown, t: PfaType, path = 'input', avroBytes = fal
   switch (t.kind) {
     case 'null': if (v !== null) invalid(path, 'expected null'); return null;
     case 'boolean': if (typeof v !== 'boolean') invalid(path, 'expected a boolean'); return v;
-    case 'int': case 'long': {
-      if (typeof v !== 'number' || !Number.isInteger(v)) invalid(path, `expected an ${t.kind}`);
-      if (t.kind === 'int' && (v < -2147483648 || v > 2147483647)) invalid(path, 'int out of range');
+    case 'int': {
+      if (typeof v !== 'number' || !Number.isInteger(v)) invalid(path, 'expected an int');
+      if (v < -2147483648 || v > 2147483647) invalid(path, 'int out of range');
       return v;
+    }
+    case 'long': {
+      // Exact: a BigInt (parseJsonExact gives them for integers beyond 2^53), a safe integer,
+      // or a decimal string (how clients whose JSON parser has no 64-bit integers send one).
+      let b: bigint;
+      if (typeof v === 'bigint') b = v;
+      else if (typeof v === 'number' && Number.isInteger(v)) b = BigInt(v);
+      else if (typeof v === 'string' && /^-?\d{1,20}$/.test(v)) b = BigInt(v);
+      else return invalid(path, 'expected a long');
+      if (!isBigLong(b)) invalid(path, 'long out of range');
+      return b;
     }
     case 'float': return Math.fround(number(v, path));
     case 'double': return number(v, path);
@@ -238,6 +253,8 @@ function encodeNumber(x: number): unknown {
 /** An in-memory value of type t → its JSON encoding. */
 export function toJson(v: unknown, t: PfaType): unknown {
   switch (t.kind) {
+    // A number when exact, else the BigInt (JSON writers print it as digits or a string).
+    case 'long': return typeof v === 'bigint' && v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v;
     case 'float': case 'double': return encodeNumber(v as number);
     case 'bytes': case 'fixed': return bytesToBase64(v as Uint8Array);
     case 'array': return (v as unknown[]).map((x) => toJson(x, t.items));
@@ -261,4 +278,35 @@ export function toJson(v: unknown, t: PfaType): unknown {
     }
     default: return v;
   }
+}
+
+/** Integer tokens beyond ±2^53 in JSON text (outside strings), which JSON.parse would round. */
+const BIG_INTEGER = /"(?:[^"\\]|\\.)*"|(?<![\w.+-])-?\d{16,}(?![\d.eE])/g;
+const BIG_MARK = '\u0000bigint:';
+
+/**
+ * JSON.parse, except that integers beyond ±2^53 come back as BigInt (exact), so that
+ * long values in the PFA JSON encoding survive parsing (fromJson takes BigInts for longs).
+ */
+export function parseJsonExact(text: string): unknown {
+  let found = false;
+  const marked = text.replace(BIG_INTEGER, (m) => {
+    if (m.startsWith('"')) return m;
+    if (Number.isSafeInteger(Number(m))) return m;
+    found = true;
+    return `"\\u0000bigint:${m}"`;
+  });
+  if (!found) return JSON.parse(text) as unknown;
+  return JSON.parse(marked, (_k, v: unknown) => (typeof v === 'string' && v.startsWith(BIG_MARK) ? BigInt(v.slice(BIG_MARK.length)) : v)) as unknown;
+}
+
+/** JSON.stringify for encoded PFA values: a BigInt (a long beyond 2^53) is written as its exact digits. */
+export function stringifyJsonExact(v: unknown): string {
+  let found = false;
+  const text = JSON.stringify(v, (_k, x: unknown) => {
+    if (typeof x !== 'bigint') return x;
+    found = true;
+    return `${BIG_MARK}${x.toString()}`;
+  });
+  return found ? text.replace(/"\\u0000bigint:(-?\d+)"/g, '$1') : text;
 }

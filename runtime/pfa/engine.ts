@@ -6,6 +6,7 @@
 import { parseType, type NameTable } from './avro.js';
 import { PfaError, type LibContext, type PfaType } from './types.js';
 import { fitsType, newMap } from './values.js';
+export { coerceTo, convertLongs, numbersAsLongs } from './values.js';
 export { pack, unpack } from './pack.js';
 
 /** xoshiro128** seeded through splitmix32: reproducible for a given randseed. */
@@ -161,6 +162,45 @@ export function engine(p: EngineParts): PfaEngine {
   };
   if (p.merge !== null) (e as { merge?: (a: unknown, b: unknown) => unknown }).merge = p.merge;
   return e;
+}
+
+/** The clock the timeouts read: monotonic where the platform has one (Node, browsers). */
+const now: () => number = typeof performance !== 'undefined' && typeof performance.now === 'function' ? () => performance.now() : () => Date.now();
+
+/**
+ * The `timeout` options (specification §3.7–3.8): `guard(ms, routine)` runs the routine
+ * with a deadline; the compiled code calls `tick()` at the top of every loop body and
+ * function body, which raises “exceeded timeout of N milliseconds” once the deadline has
+ * passed. JavaScript cannot interrupt running code, so this checks cooperatively (every
+ * 64 ticks, to keep the clock off the hot path); a single long library call is not cut
+ * short, but no loop or recursion runs on past the deadline. A routine started while another
+ * runs (none in PFA) would restart the deadline; the outer deadline is restored after it.
+ */
+export function stopwatch(): { guard<A extends unknown[], R>(ms: number, f: (...args: A) => R): (...args: A) => R; tick(): void } {
+  let deadline = Infinity;
+  let limit = -1;
+  let count = 0;
+  return {
+    guard<A extends unknown[], R>(ms: number, f: (...args: A) => R): (...args: A) => R {
+      if (ms < 0) return f;
+      return (...args: A): R => {
+        const outer = deadline, outerLimit = limit;
+        deadline = now() + ms;
+        limit = ms;
+        count = 0;
+        try {
+          return f(...args);
+        } finally {
+          deadline = outer;
+          limit = outerLimit;
+        }
+      };
+    },
+    tick(): void {
+      if ((++count & 63) !== 0 && limit !== 0) return;
+      if (now() >= deadline) throw new PfaError(undefined, `exceeded timeout of ${limit} milliseconds`);
+    },
+  };
 }
 
 /** A user `error` form. */

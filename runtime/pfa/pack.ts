@@ -60,7 +60,8 @@ export function unpack(bytes: Uint8Array, formats: readonly Format[]): unknown[]
       case 'int8': out.push(f.unsigned ? view.getUint8(at) : view.getInt8(at)); at += 1; break;
       case 'int16': out.push(f.unsigned ? view.getUint16(at, f.little) : view.getInt16(at, f.little)); at += 2; break;
       case 'int32': out.push(f.unsigned ? view.getUint32(at, f.little) : view.getInt32(at, f.little)); at += 4; break;
-      case 'int64': out.push(Number(f.unsigned ? view.getBigUint64(at, f.little) : view.getBigInt64(at, f.little))); at += 8; break;
+      // A signed 64-bit field is a long (BigInt, exact); an unsigned one a double.
+      case 'int64': out.push(f.unsigned ? Number(view.getBigUint64(at, f.little)) : view.getBigInt64(at, f.little)); at += 8; break;
       case 'float32': out.push(view.getFloat32(at, f.little)); at += 4; break;
       case 'float64': out.push(view.getFloat64(at, f.little)); at += 8; break;
       case 'raw': case 'rawAny': {
@@ -104,7 +105,7 @@ export function pack(values: readonly unknown[], formats: readonly Format[]): Ui
         case 'int8': if (f.unsigned) view.setUint8(0, Number(v) & 0xff); else view.setInt8(0, Number(v)); break;
         case 'int16': if (f.unsigned) view.setUint16(0, Number(v) & 0xffff, f.little); else view.setInt16(0, Number(v), f.little); break;
         case 'int32': if (f.unsigned) view.setUint32(0, Number(v) >>> 0, f.little); else view.setInt32(0, Number(v), f.little); break;
-        case 'int64': if (f.unsigned) view.setBigUint64(0, BigInt.asUintN(64, BigInt(Math.trunc(Number(v)))), f.little); else view.setBigInt64(0, BigInt.asIntN(64, BigInt(Math.trunc(Number(v)))), f.little); break;
+        case 'int64': if (f.unsigned) view.setBigUint64(0, BigInt.asUintN(64, typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v)))), f.little); else view.setBigInt64(0, BigInt.asIntN(64, typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v)))), f.little); break;
         case 'float32': view.setFloat32(0, Number(v), f.little); break;
         case 'float64': view.setFloat64(0, Number(v), f.little); break;
         default: break;

@@ -2,8 +2,10 @@
 // see them, library function entries, and the runtime error.
 //
 // Values in memory (documented in README.md, PFA section):
-//   null → null; boolean → boolean; int, long, float, double → number (float results are
-//   rounded with Math.fround; long is exact up to 2^53); string → string; bytes and fixed →
+//   null → null; boolean → boolean; int, float, double → number (float results are rounded
+//   with Math.fround); long → bigint (exact 64-bit; the compiler knows every long expression
+//   statically and converts where PFA promotes int → long or long → float/double, and at the
+//   boundary of library functions written for numbers: LibFunction.bigLongs); string → string; bytes and fixed →
 //   Uint8Array; enum → the symbol (string); array → Array; map → a null-prototype object
 //   (newMap() in values.ts; read keys with Object.keys/Object.hasOwn only); record → a
 //   null-prototype object with one property per field; union → the branch's value itself
@@ -81,6 +83,11 @@ export interface LibFunction {
    * (e.g. a function whose result depends on a literal argument). Rarely needed.
    */
   refine?(types: CallTypes): PfaType;
+  /**
+   * True when the implementation takes and returns longs as BigInts (exact 64-bit). Otherwise
+   * the compiler converts longs to numbers for it and its long results back (exact to 2^53).
+   */
+  readonly bigLongs?: boolean;
 }
 
 /** A PFA runtime error: a library function's error code or a user `error` form's code. */

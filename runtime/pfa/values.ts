@@ -20,9 +20,17 @@ export function mapOf<V>(entries: Iterable<readonly [string, V]>): Record<string
 
 export const INT_MIN = -2147483648;
 export const INT_MAX = 2147483647;
-/** The long range as doubles (longs are numbers here; exact up to 2^53). */
+/** The long range as doubles (for range checks on double values, e.g. casts). */
 export const LONG_MIN = -9223372036854775808;
 export const LONG_MAX = 9223372036854775807;
+/** The long range: longs are BigInts in memory (types.ts). */
+export const BIG_LONG_MIN = -(2n ** 63n);
+export const BIG_LONG_MAX = 2n ** 63n - 1n;
+
+/** Whether a value is a long: a BigInt in the 64-bit range. */
+export function isBigLong(v: unknown): v is bigint {
+  return typeof v === 'bigint' && v >= BIG_LONG_MIN && v <= BIG_LONG_MAX;
+}
 
 export function isInt(x: number): boolean {
   return Number.isInteger(x) && x >= INT_MIN && x <= INT_MAX;
@@ -44,7 +52,7 @@ export function fitsType(t: PfaType, v: unknown): boolean {
     case 'null': return v === null;
     case 'boolean': return typeof v === 'boolean';
     case 'int': return typeof v === 'number' && isInt(v);
-    case 'long': return typeof v === 'number' && isLong(v);
+    case 'long': return isBigLong(v);
     case 'float': case 'double': return typeof v === 'number';
     case 'string': return typeof v === 'string';
     case 'enum': return typeof v === 'string' && t.symbols.includes(v);
@@ -72,7 +80,9 @@ export function comparator(t: PfaType): (a: unknown, b: unknown) => number {
   switch (t.kind) {
     case 'null': return () => 0;
     case 'boolean': return (a, b) => (a === b ? 0 : a ? 1 : -1);
-    case 'int': case 'long': case 'float': case 'double': return (a, b) => compareNumbers(a as number, b as number);
+    case 'int': case 'float': case 'double': return (a, b) => compareNumbers(a as number, b as number);
+    // BigInts, or numbers inside a library function that takes longs as numbers (compile.ts).
+    case 'long': return (a, b) => ((a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0);
     case 'string': return (a, b) => compareStrings(a as string, b as string);
     case 'bytes': case 'fixed': return (a, b) => compareBytes(a as Uint8Array, b as Uint8Array);
     case 'enum': {
@@ -189,4 +199,138 @@ export function utf8Encode(s: string): Uint8Array {
 
 export function utf8Decode(b: Uint8Array): string {
   return new TextDecoder('utf-8').decode(b);
+}
+
+/**
+ * A value of some type accepted by type `to` (PFA promotion), in `to`'s representation:
+ * ints become BigInt where a long is expected, longs become numbers where a float or
+ * double is expected, through unions, arrays, maps and records. The compiler calls it only
+ * where the static types say a conversion can be needed (int → long, long → float/double).
+ */
+export function coerceTo(v: unknown, to: PfaType): unknown {
+  switch (to.kind) {
+    case 'long': return typeof v === 'number' ? BigInt(v) : v;
+    case 'double': return typeof v === 'bigint' ? Number(v) : v;
+    case 'float': return typeof v === 'bigint' ? Math.fround(Number(v)) : v;
+    case 'array': return (v as unknown[]).map((x) => coerceTo(x, to.items));
+    case 'map': {
+      const m = newMap();
+      for (const k of Object.keys(v as Obj)) m[k] = coerceTo((v as Obj)[k], to.values);
+      return m;
+    }
+    case 'record': {
+      const r = newMap();
+      for (const f of to.fields) r[f.name] = coerceTo((v as Obj)[f.name], f.type);
+      return r;
+    }
+    case 'union': {
+      if (to.types.some((x) => fitsType(x, v))) return v;
+      for (const x of to.types) {
+        const c = coerceTo(v, x);
+        if (c !== v && fitsType(x, c)) return c;
+      }
+      return v;
+    }
+    default: return v;
+  }
+}
+
+/**
+ * An input written with plain numbers where its type has longs (what a caller naturally
+ * writes: `{count: 5}`), with those numbers as BigInt; undefined when such a number is not a
+ * safe integer (it would be a wrong long). Other values are left for the type check.
+ */
+export function numbersAsLongs(v: unknown, t: PfaType): unknown {
+  const bad = Symbol('not a safe integer');
+  const walk = (x: unknown, u: PfaType): unknown => {
+    switch (u.kind) {
+      case 'long':
+        if (typeof x !== 'number') return x;
+        if (!Number.isSafeInteger(x)) throw bad;
+        return BigInt(x);
+      case 'array': return Array.isArray(x) ? x.map((y) => walk(y, u.items)) : x;
+      case 'map': case 'record': {
+        if (!isObj(x)) return x;
+        const out = newMap();
+        for (const k of Object.keys(x)) {
+          const field = u.kind === 'map' ? u.values : u.fields.find((f) => f.name === k)?.type;
+          out[k] = field === undefined ? x[k] : walk(x[k], field);
+        }
+        return out;
+      }
+      case 'union': {
+        if (u.types.some((y) => fitsType(y, x))) return x;
+        for (const y of u.types) {
+          try {
+            const c = walk(x, y);
+            if (fitsType(y, c)) return c;
+          } catch (e) {
+            if (e !== bad) throw e;
+          }
+        }
+        return x;
+      }
+      default: return x;
+    }
+  };
+  try {
+    return walk(v, t);
+  } catch (e) {
+    if (e === bad) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Longs as JavaScript numbers (toBig false) or back to BigInt (toBig true), deep, by type:
+ * the boundary of library functions written for numbers (exact to 2^53). Functions (callbacks
+ * the library calls) are wrapped so that they see their own representation.
+ */
+export function convertLongs(v: unknown, t: PfaType, toBig: boolean): unknown {
+  switch (t.kind) {
+    case 'long': return toBig ? (typeof v === 'number' ? BigInt(v) : v) : (typeof v === 'bigint' ? Number(v) : v);
+    case 'array': return (v as unknown[]).map((x) => convertLongs(x, t.items, toBig));
+    case 'map': {
+      const m = newMap();
+      for (const k of Object.keys(v as Obj)) m[k] = convertLongs((v as Obj)[k], t.values, toBig);
+      return m;
+    }
+    case 'record': {
+      const r = newMap();
+      for (const f of t.fields) r[f.name] = convertLongs((v as Obj)[f.name], f.type, toBig);
+      return r;
+    }
+    case 'union': {
+      if (toBig) {
+        // A number coming back where the union has a long: BigInt unless another branch takes it as is.
+        if (typeof v === 'number' && Number.isInteger(v) && t.types.some((x) => x.kind === 'long') && !t.types.some((x) => x.kind === 'int' || x.kind === 'double' || x.kind === 'float')) return BigInt(v);
+        const i = unionBranch(t.types, v);
+        return i < 0 ? v : convertLongs(v, t.types[i], toBig);
+      }
+      if (typeof v === 'bigint') return Number(v);
+      const i = unionBranch(t.types, v);
+      return i < 0 ? v : convertLongs(v, t.types[i], toBig);
+    }
+    case 'function': {
+      const f = v as (...args: unknown[]) => unknown;
+      // The callback is compiled code: its arguments come from the library (the other side).
+      return (...args: unknown[]) => convertLongs(f(...args.map((a, i) => (i < t.params.length ? convertLongs(a, t.params[i], !toBig) : a))), t.ret, toBig);
+    }
+    default: return v;
+  }
+}
+
+/** Whether values of type t can hold a long (deep). */
+export function holdsLong(t: PfaType, seen: Set<PfaType> = new Set()): boolean {
+  if (seen.has(t)) return false;
+  seen.add(t);
+  switch (t.kind) {
+    case 'long': return true;
+    case 'array': return holdsLong(t.items, seen);
+    case 'map': return holdsLong(t.values, seen);
+    case 'record': return t.fields.some((f) => holdsLong(f.type, seen));
+    case 'union': return t.types.some((x) => holdsLong(x, seen));
+    case 'function': return t.params.some((x) => holdsLong(x, seen)) || holdsLong(t.ret, seen);
+    default: return false;
+  }
 }

@@ -6,8 +6,12 @@ import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { pino } from 'pino';
-import { DEFAULT_BODY_LIMIT } from './config.js';
+import { clientErrorHandler } from './client-errors.js';
+import { configReloadPlugin, type ConfigReloader } from './config-reload.js';
+import { DEFAULT_BODY_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS } from './config.js';
 import { batchPlugin } from './batch-routes.js';
+import { installObservationHook } from './capture-hook.js';
+import type { Observation } from './capture-setup.js';
 import type { AppContext, ServerState } from './context.js';
 import { docsUiPlugin } from './docs-ui.js';
 import { ServerError, classifyError } from './errors.js';
@@ -17,11 +21,19 @@ import { JobManager, type JobSettings } from './jobs.js';
 import { jobsPlugin } from './jobs-routes.js';
 import { linksPlugin } from './links.js';
 import { Metrics } from './metrics.js';
+import { modelHeadersPlugin } from './model-headers.js';
 import type { ModelRepository } from './models-repository.js';
 import { moduleDownloadPlugin } from './module-download.js';
 import { oipPlugin } from './oip-routes.js';
 import { openapiPlugin } from './openapi-route.js';
+import type { EnvironmentSettings } from './profile.js';
+import { accessControlPlugin, hasAccessControls, type AccessControls } from './profile-hooks.js';
+import { repositoryPlugin } from './repository-routes.js';
+import type { RoutingTable } from './routing-config.js';
+import { Router } from './routing.js';
 import { sagemakerPlugin } from './sagemaker-routes.js';
+import { ShadowRecorder } from './shadow.js';
+import { ModelLifecycle } from './version-lifecycle.js';
 
 declare const __MLCOMPILE_VERSION__: string | undefined;
 
@@ -92,15 +104,31 @@ export interface AppOptions {
   readonly docsUiDir?: string;
   /** POST .../batch body limit (default 1 GiB) and batch jobs' data directory (none: jobs answer 503), concurrency... */
   readonly batch?: JobSettings & { readonly bodyLimit?: number };
+  /** Time a client has to send a whole request, in ms (default 120 s); a stalled client then gets 408. */
+  readonly requestTimeout?: number;
+  /** The environment's auth, rate limit and CORS (profile.ts); none: no hooks added. `onAccessControls` gets the reload handle. */
+  readonly environment?: EnvironmentSettings;
+  readonly onAccessControls?: (controls: AccessControls) => void;
+  /** Routing between versions in force at the start (routing-config.ts; checked against the repository). */
+  readonly routing?: RoutingTable;
+  /** Seed of the routing PRNG (default: random per process). */
+  readonly routingSeed?: number;
+  /** Configuration reloads: the routing follows them, and POST /v2/repository/config/reload triggers one. */
+  readonly configReloader?: ConfigReloader;
+  /** Data capture and drift monitoring (capture-setup.ts); none: no hook added. */
+  readonly observation?: Observation;
 }
 
 export interface App {
   readonly app: FastifyInstance;
   readonly context: AppContext;
   readonly metrics: Metrics | null;
+  /** Loads and unloads versions while serving (the watcher, SIGHUP, /v2/repository); null without a modelsDir. */
+  readonly lifecycle: ModelLifecycle | null;
 }
 
 export function buildApp(opts: AppOptions): App {
+  const requestTimeout = opts.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app = Fastify({
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
     logger: opts.logger ?? false,
@@ -110,18 +138,26 @@ export function buildApp(opts: AppOptions): App {
     requestIdHeader: false,
     genReqId: requestId,
     routerOptions: { ignoreTrailingSlash: true },
-    // A slow or stalled client cannot hold a connection forever.
-    requestTimeout: 120_000,
+    // A slow or stalled client cannot hold a connection forever: it gets 408 once the
+    // request is not in within requestTimeout. Node checks for that every
+    // connectionsCheckingInterval (30 s by default: far too coarse for short timeouts).
+    requestTimeout,
+    http: { requestTimeout, headersTimeout: Math.min(60_000, requestTimeout), connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.round(requestTimeout / 4))) },
+    clientErrorHandler: clientErrorHandler(requestTimeout),
     // Request schemas are checked strictly: a string where a number belongs is an error, not coerced.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, allowUnionTypes: true } },
   });
+  const metrics = opts.metrics === false ? null : opts.metrics ?? new Metrics();
+  const router = new Router(opts.repository, opts.routingSeed);
+  if (opts.routing !== undefined) router.setRouting(opts.routing);
   const context: AppContext = {
     repository: opts.repository,
     state: opts.state ?? { ready: true },
     serverName: 'mlcompile',
     serverVersion: SERVER_VERSION,
+    router,
+    shadow: new ShadowRecorder({ router, repository: opts.repository, registry: metrics?.registry }),
   };
-  const metrics = opts.metrics === false ? null : opts.metrics ?? new Metrics();
 
   app.decorateRequest('mlModel', null);
   app.decorateRequest('mlInferSeconds', 0);
@@ -192,10 +228,21 @@ export function buildApp(opts: AppOptions): App {
   // Both before any route: their hooks apply to every route registered after them.
   app.register(cachingPlugin());
   app.register(linksPlugin(context));
+  // X-Model-Name/-Version/-Sha256 on answers a model gave (model-headers.ts).
+  app.register(modelHeadersPlugin());
+  // CORS, rate limit, bearer-token auth: before the routes; registered only when one is on.
+  if (opts.environment !== undefined && hasAccessControls(opts.environment)) app.register(accessControlPlugin(opts.environment, opts.onAccessControls));
   if (metrics !== null) {
     metrics.setModels(opts.repository);
     // Observed from the onResponse hook above.
     app.register(metrics.plugin(false));
+  }
+  // Data capture and drift monitoring: one preSerialization hook (capture-hook.ts), only when either is on.
+  if (opts.observation !== undefined) {
+    const observation = opts.observation;
+    installObservationHook(app, observation);
+    metrics?.addTextSource(observation.text);
+    app.addHook('onClose', async () => observation.close());
   }
   app.register(healthPlugin(context));
   app.register(oipPlugin(context));
@@ -205,5 +252,17 @@ export function buildApp(opts: AppOptions): App {
   app.register(docsUiPlugin(context, opts.docsUiDir));
   app.register(batchPlugin(context, { bodyLimit: opts.batch?.bodyLimit, metrics }));
   app.register(jobsPlugin(context, new JobManager({ ...opts.batch, metrics })));
-  return { app, context, metrics };
+  app.register(context.shadow.plugin());
+  if (opts.configReloader !== undefined) {
+    const stopFollowing = opts.configReloader.onConfigReload((sections) => router.prepare(sections.routing, app.log));
+    app.register(configReloadPlugin(opts.configReloader));
+    app.addHook('onClose', async () => stopFollowing());
+  }
+  app.addHook('onClose', async () => context.shadow.close());
+  // The model repository API (repository-routes.ts), over the directory the models come from.
+  const lifecycle = opts.modelsDir === undefined ? null : new ModelLifecycle(opts.repository, opts.modelsDir, {
+    info: (msg) => app.log.info(msg), warn: (msg) => app.log.warn(msg), error: (msg) => app.log.error(msg),
+  }, () => metrics?.setModels(opts.repository));
+  if (lifecycle !== null) app.register(repositoryPlugin(lifecycle));
+  return { app, context, metrics, lifecycle };
 }

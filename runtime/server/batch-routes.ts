@@ -115,7 +115,8 @@ export function batchPlugin(ctx: AppContext, opts: BatchRouteOptions = {}) {
     }
 
     async function handle(req: FastifyRequest<BatchRoute>, reply: FastifyReply): Promise<unknown> {
-      const model = ctx.repository.resolve(req.params.model_name, req.params.model_version);
+      // Routed like infer (routing.ts): a batch naming no version goes to one routed version, whole.
+      const model = ctx.router.resolve(req, reply, req.params.model_name, req.params.model_version);
       req.mlModel = model;
       const q = req.query;
       const inputFormat = formatOfMediaType(req.headers['content-type']);

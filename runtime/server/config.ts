@@ -5,14 +5,16 @@ export const DEFAULT_HOST = '0.0.0.0';
 /** 5 MB (MiB): the default request body limit. */
 export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export interface ServerConfig {
   readonly port: number;
   readonly host: string;
+  /** MLCOMPILE_BODY_LIMIT or 5 MiB; the server uses profile.ts's effective value (env > config file > profile). */
   readonly bodyLimit: number;
   readonly modelsDir: string;
   readonly defaultModel: string | undefined;
+  /** LOG_LEVEL or info; the server uses profile.ts's effective value (env > config file > profile). */
   readonly logLevel: string;
 }
 
@@ -82,4 +84,18 @@ export function readBatchConfig(env: Readonly<Record<string, string | undefined>
     dataDir: env.MLCOMPILE_DATA_DIR !== undefined && env.MLCOMPILE_DATA_DIR.trim() !== '' ? env.MLCOMPILE_DATA_DIR : defaultDataDir,
     jobConcurrency,
   };
+}
+
+/** 120 s: the default time a client has to send a whole request (headers and body). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+
+/** MLCOMPILE_REQUEST_TIMEOUT: seconds a client has to send its whole request; a stalled client then gets 408 (kept apart from readConfig, like readBatchConfig). */
+export function readRequestTimeout(env: Readonly<Record<string, string | undefined>>): number {
+  const text = (env.MLCOMPILE_REQUEST_TIMEOUT ?? '').trim();
+  if (text === '') return DEFAULT_REQUEST_TIMEOUT_MS;
+  const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  if (!(seconds >= 0.1 && seconds <= 86_400)) {
+    throw new ConfigError(`MLCOMPILE_REQUEST_TIMEOUT=${JSON.stringify(text)}: give the seconds a client has to send a whole request, from 0.1 to 86400`);
+  }
+  return Math.round(seconds * 1000);
 }

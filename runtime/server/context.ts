@@ -2,6 +2,8 @@
 // per-request fields routes fill in for the metrics plugin.
 
 import type { ModelRepository, ModelVersion } from './models-repository.js';
+import type { Router } from './routing.js';
+import type { ShadowRecorder } from './shadow.js';
 
 export interface ServerState {
   /** False until the models are loaded and again once shutdown begins (readiness probes then fail). */
@@ -13,6 +15,10 @@ export interface AppContext {
   readonly state: ServerState;
   readonly serverName: string;
   readonly serverVersion: string;
+  /** Picks the version of requests that name none (routing.ts) and sets X-Routed-Version. */
+  readonly router: Router;
+  /** Mirrors routed requests to their model's shadow version (shadow.ts). */
+  readonly shadow: ShadowRecorder;
 }
 
 declare module 'fastify' {

@@ -37,12 +37,26 @@ export const SERVER_ERRORS = {
   MLS_ERR_JOB_CONFLICT: 409,
   /** No such route. */
   MLS_ERR_NOT_FOUND: 404,
+  /** Bearer-token auth is on and the request has no token, or a wrong one (WWW-Authenticate: Bearer). */
+  MLS_ERR_UNAUTHORIZED: 401,
   /** The body is larger than the limit (MLCOMPILE_BODY_LIMIT, default 5 MB). */
   MLS_ERR_BODY_TOO_LARGE: 413,
   /** The Content-Type is not one the route accepts. */
   MLS_ERR_UNSUPPORTED_MEDIA_TYPE: 415,
+  /** The client did not send the whole request in time (MLCOMPILE_REQUEST_TIMEOUT): a stalled or very slow client. */
+  MLS_ERR_REQUEST_TIMEOUT: 408,
+  /** The request headers are over Node's limit (16 KiB). */
+  MLS_ERR_HEADERS_TOO_LARGE: 431,
+  /** The bytes received are not a valid HTTP/1.1 request. */
+  MLS_ERR_BAD_HTTP: 400,
   /** The model could not compute a result for these inputs (MLR_ERR_KERNEL: an index out of range...). */
   MLS_ERR_INFERENCE: 422,
+  /** A model version directory is incomplete, or its module throws on load or fails its checks (POST /v2/repository/models/{name}/load); the serving versions keep serving. */
+  MLS_ERR_VERSION_REFUSED: 422,
+  /** A configuration reload was refused: the file or one of its sections is invalid (the previous configuration keeps applying). */
+  MLS_ERR_BAD_CONFIG: 422,
+  /** The client sent more requests than the rate limit allows (Retry-After: seconds to wait). */
+  MLS_ERR_RATE_LIMITED: 429,
   /** The server is shutting down or has no model loaded. */
   MLS_ERR_UNAVAILABLE: 503,
   /** A bug in the server or the model module (please report). */

@@ -12,7 +12,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { global } from './context.js';
 
 declare module 'fastify' {
@@ -65,6 +65,28 @@ function isStream(payload: unknown): payload is Readable {
   return typeof payload === 'object' && payload !== null && typeof (payload as { pipe?: unknown }).pipe === 'function';
 }
 
+/** Cache-Control and ETag on a 200 answer to a GET or HEAD of a cached route, and 304 when If-None-Match matches; the payload to send. */
+function conditional(req: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
+  if (!isConditionalRead(req) || reply.statusCode !== 200) return payload;
+  const policy = req.routeOptions.config?.cache ?? CACHED_ROUTES.get(req.routeOptions.url ?? '');
+  if (policy === undefined) return payload;
+  if (!reply.hasHeader('cache-control')) reply.header('cache-control', policy);
+  let etag = reply.getHeader('etag');
+  if (etag === undefined) {
+    if (typeof payload !== 'string' && !(payload instanceof Uint8Array)) return payload;
+    etag = etagOf(payload);
+    reply.header('etag', etag);
+  }
+  if (!notModified(req.headers['if-none-match'], String(etag))) return payload;
+  reply.code(304);
+  reply.removeHeader('content-type');
+  reply.removeHeader('content-length');
+  // HEAD: fastify's own HEAD handler, which runs next, discards the body (and drains a stream).
+  if (req.method === 'HEAD') return payload;
+  if (isStream(payload)) payload.destroy();
+  return null;
+}
+
 /** The caching and CORS hooks, for every route of the application. */
 export function cachingPlugin() {
   return global(async (app: FastifyInstance): Promise<void> => {
@@ -75,25 +97,10 @@ export function cachingPlugin() {
       }
       done();
     });
-    app.addHook('onSend', async (req, reply, payload) => {
-      if (!isConditionalRead(req) || reply.statusCode !== 200) return payload;
-      const policy = req.routeOptions.config?.cache ?? CACHED_ROUTES.get(req.routeOptions.url ?? '');
-      if (policy === undefined) return payload;
-      if (!reply.hasHeader('cache-control')) reply.header('cache-control', policy);
-      let etag = reply.getHeader('etag');
-      if (etag === undefined) {
-        if (typeof payload !== 'string' && !(payload instanceof Uint8Array)) return payload;
-        etag = etagOf(payload);
-        reply.header('etag', etag);
-      }
-      if (!notModified(req.headers['if-none-match'], String(etag))) return payload;
-      reply.code(304);
-      reply.removeHeader('content-type');
-      reply.removeHeader('content-length');
-      // HEAD: fastify's own HEAD handler, which runs next, discards the body (and drains a stream).
-      if (req.method === 'HEAD') return payload;
-      if (isStream(payload)) payload.destroy();
-      return null;
+    // A callback hook, not an async one: every answer passes here (inference included),
+    // and an async hook costs a promise and a microtask turn per request.
+    app.addHook('onSend', (req, reply, payload, done) => {
+      done(null, conditional(req, reply, payload));
     });
   }, 'mlcompile-caching');
 }

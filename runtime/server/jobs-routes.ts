@@ -94,7 +94,7 @@ export function jobsPlugin(ctx: AppContext, manager: JobManager) {
       app.post<SubmitRoute>(base, {
         schema: { params, body: jobRequest, response: { 202: jobResponse, ...errorResponses } },
       }, async (req: FastifyRequest<SubmitRoute>, reply: FastifyReply) => {
-        const model = repo.resolve(req.params.model_name, req.params.model_version);
+        const model = ctx.router.resolve(req, reply, req.params.model_name, req.params.model_version);
         req.mlModel = model;
         const job = await manager.submit(model, req.body);
         const view = jobView(job);

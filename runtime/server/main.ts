@@ -1,14 +1,24 @@
 // Entry point of the bundled server (DIR/server.mjs): read the environment, load
 // the model repository beside this file, listen, and shut down cleanly.
 //   SIGTERM/SIGINT: readiness turns false, in-flight requests finish, then exit 0.
-//   SIGHUP: load model versions added to the repository since startup.
+//   SIGHUP: load model versions added to (or changed in) the repository since startup;
+//   the version watcher (version-watcher.ts) does the same on its own unless MLCOMPILE_WATCH=0;
+//   then re-read the configuration file (config-reload.ts: also on a file change and on
+//   POST /v2/repository/config/reload).
 
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { batchMain } from './batch-command.js';
-import { ConfigError, readBatchConfig, readConfig } from './config.js';
-import { ModelRepository, loadModels } from './models-repository.js';
+import { setupObservation } from './capture-setup.js';
+import { ConfigError, readBatchConfig, readConfig, readRequestTimeout } from './config.js';
+import { findConfigFile, readConfigFile } from './config-file.js';
+import { configReloader, onConfigReload } from './config-reload.js';
+import { setDefaultCaptureRate } from './capture.js';
+import { describeEnvironment, resolveEnvironment } from './profile.js';
+import type { AccessControls } from './profile-hooks.js';
+import { ModelRepository } from './models-repository.js';
+import { VersionWatcher, readWatchConfig } from './version-watcher.js';
 
 async function main(): Promise<void> {
   // `node server.mjs batch ...`: score a file and exit (batch-command.ts).
@@ -18,9 +28,29 @@ async function main(): Promise<void> {
   }
   let config;
   let batchConfig;
+  let requestTimeout;
+  let watchConfig;
+  let configSections;
+  let environment;
+  let observation;
   try {
+    watchConfig = readWatchConfig(process.env);
     config = readConfig(process.env, fileURLToPath(new URL('./models/', import.meta.url)));
     batchConfig = readBatchConfig(process.env, fileURLToPath(new URL('./data/', import.meta.url)));
+    requestTimeout = readRequestTimeout(process.env);
+    configSections = readConfigFile(findConfigFile(process.env, fileURLToPath(new URL('./', import.meta.url))));
+    // The profile and its overrides (profile.ts); production without tokens stops here (exit 2).
+    environment = resolveEnvironment(process.env, configSections);
+    // Data capture and drift monitoring (capture-setup.ts): decided before the app is built, so that
+    // the request hook is installed only when one of them is on.
+    observation = setupObservation({
+      env: process.env,
+      sections: configSections,
+      defaultCaptureDir: fileURLToPath(new URL('./capture/', import.meta.url)),
+      modelsDir: config.modelsDir,
+      profileCaptureRate: environment.captureRate,
+      log: { error: (m) => app.log.error(m), warn: (m) => app.log.warn(m), info: (m) => app.log.info(m) },
+    });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     process.stderr.write(`mlcompile server: ${e.message}\n`);
@@ -39,25 +69,40 @@ async function main(): Promise<void> {
       // stdout is gone: nothing to write to.
     }
   });
-  const { app, metrics } = buildApp({
+  let accessControls: AccessControls | undefined;
+  const { app, metrics, lifecycle, context } = buildApp({
     repository,
     state,
-    bodyLimit: config.bodyLimit,
-    logger: { level: config.logLevel, stream: logStream },
+    bodyLimit: environment.bodyLimit,
+    logger: { level: environment.logLevel, stream: logStream },
     // The OpenAPI documents are built from the loaded models (the same as DIR/openapi.json for the same models).
     modelsDir: config.modelsDir,
     docsUiDir: fileURLToPath(new URL('./docs-ui/', import.meta.url)),
     batch: { bodyLimit: batchConfig.batchBodyLimit, dataDir: batchConfig.dataDir, concurrency: batchConfig.jobConcurrency },
+    requestTimeout,
+    environment,
+    onAccessControls: (c) => { accessControls = c; },
+    configReloader,
+    observation,
   });
   const log = app.log;
+  const serverDir = fileURLToPath(new URL('./', import.meta.url));
+  configReloader.configure({ locate: () => findConfigFile(process.env, serverDir), log: { info: (m) => log.info(m), error: (m) => log.error(m) } });
+  // One line with the effective settings (never a token).
+  log.info(describeEnvironment(environment), `environment: ${environment.profile} profile`);
+  onConfigReload((sections) => {
+    const next = resolveEnvironment(process.env, sections);
+    return () => {
+      app.log.level = next.logLevel;
+      accessControls?.update(next);
+      setDefaultCaptureRate(next.captureRate);
+      log.info(describeEnvironment(next), `environment: ${next.profile} profile (reloaded; CORS, a rate limit or auth turned on or off take a restart)`);
+    };
+  });
 
-  try {
-    const report = await loadModels(repository, config.modelsDir);
-    for (const s of report.skipped) log.warn(`skipped ${s}`);
-  } catch (e) {
-    log.fatal((e as Error).message);
-    process.exit(1);
-  }
+  // Every version directory; one that is incomplete or broken is refused with a log line
+  // and the others serve (version-lifecycle.ts).
+  await lifecycle?.scan();
   if (repository.size === 0) {
     log.fatal(`no models found in ${config.modelsDir} (expected <name>/<version>/model.mjs)`);
     process.exit(1);
@@ -67,6 +112,15 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   metrics?.setModels(repository);
+  // Routing names models and versions: checked once they are loaded; a bad routing section stops here (exit 2).
+  try {
+    // Logged when the file has a routing section (without one, nothing changes: the latest versions answer).
+    context.router.prepare(configSections.routing, configSections.routing === undefined ? undefined : log)();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`mlcompile server: ${e.message}\n`);
+    process.exit(2);
+  }
 
   await app.listen({ port: config.port, host: config.host });
   state.ready = true;
@@ -74,6 +128,13 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   log.info({ port, host: config.host, models: repository.all().map((m) => `${m.name}/${m.version}`) }, `mlcompile server ready on port ${port}`);
   logStream.flush();
+
+  // New version directories are loaded and swapped in while serving.
+  const watcher = new VersionWatcher(config.modelsDir, watchConfig, () => {
+    lifecycle?.scan().catch((e: Error) => log.error(`model repository scan: ${e.message}`));
+  }, (msg) => log.warn(msg));
+  watcher.start();
+  configReloader.watch(serverDir);
 
   let closing = false;
   const shutdown = (signal: string): void => {
@@ -83,6 +144,8 @@ async function main(): Promise<void> {
     }
     closing = true;
     state.ready = false;
+    watcher.stop();
+    configReloader.unwatch();
     log.info(`${signal}: finishing in-flight requests`);
     // close() stops accepting and closes idle keep-alive connections; a connection that goes
     // idle later (its request was in flight) is closed 100 ms after its answer, not left open
@@ -99,11 +162,21 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGHUP', () => {
-    loadModels(repository, config.modelsDir).then((r) => {
-      metrics?.setModels(repository);
-      log.info({ added: r.loaded.map((m) => `${m.name}/${m.version}`) }, `SIGHUP: ${r.loaded.length} model version(s) added`);
-      for (const s of r.skipped) log.warn(`skipped ${s}`);
-    }, (e: Error) => log.error(`SIGHUP: ${e.message}`));
+    // Models first, so that a routing section naming a version just added is accepted.
+    const reloadConfig = (): void => {
+      try {
+        configReloader.reload('SIGHUP');
+      } catch {
+        // Logged by reload(); the previous configuration keeps applying.
+      }
+    };
+    (lifecycle?.scan() ?? Promise.resolve(undefined)).then((r) => {
+      if (r !== undefined) log.info({ added: r.loaded, refused: r.refused }, `SIGHUP: ${r.loaded.length} model version(s) added`);
+      reloadConfig();
+    }, (e: Error) => {
+      log.error(`SIGHUP: ${e.message}`);
+      reloadConfig();
+    });
   });
 }
 

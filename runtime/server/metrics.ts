@@ -122,9 +122,16 @@ export class Metrics {
   });
   /** Keyed by the ModelVersion object a route resolved (null: no model), in first-seen order. */
   private readonly series = new Map<ModelVersion | null, ModelSeries>();
+  /** More series in the text format, written at each scrape (drift and capture: capture-setup.ts). */
+  private readonly textSources: (() => string)[] = [];
 
   constructor(defaultMetrics = true) {
     if (defaultMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Adds series that `source` writes in the text format at each scrape (its cost is paid per scrape, not per request). */
+  addTextSource(source: () => string): void {
+    this.textSources.push(source);
   }
 
   /** Publishes the models in `repo` as mlcompile_model_info. */
@@ -136,7 +143,10 @@ export class Metrics {
   private modelSeries(m: ModelVersion | null): ModelSeries {
     let s = this.series.get(m);
     if (s === undefined) {
-      s = { model: m === null ? '' : m.name, version: m === null ? '' : m.version, routes: new Map(), inference: new Histogram(BUCKETS), instances: new Histogram(INSTANCE_BUCKETS) };
+      // A version loaded again (unloaded then loaded, or rebuilt: version-lifecycle.ts) is a new object
+      // with the same labels: it continues the old series, or /metrics would repeat a label set.
+      s = m === null ? undefined : [...this.series.values()].find((x) => x.model === m.name && x.version === m.version);
+      s ??= { model: m === null ? '' : m.name, version: m === null ? '' : m.version, routes: new Map(), inference: new Histogram(BUCKETS), instances: new Histogram(INSTANCE_BUCKETS) };
       this.series.set(m, s);
     }
     return s;
@@ -178,7 +188,7 @@ export class Metrics {
 
   /** The request series in the Prometheus text format (version 0.0.4). */
   text(): string {
-    const all = [...this.series.values()];
+    const all = [...new Set(this.series.values())];
     const out: string[] = [];
     out.push('# HELP mlcompile_http_requests_total HTTP requests answered, by route, method, status, model and version');
     out.push('# TYPE mlcompile_http_requests_total counter');
@@ -226,7 +236,7 @@ export class Metrics {
       }
       app.get('/metrics', { schema: { response: { 200: metricsResponse, ...errorResponses } } }, async (_req, reply) => {
         reply.type(this.registry.contentType);
-        return this.text() + (await this.registry.metrics());
+        return this.text() + this.textSources.map((s) => s()).join('') + (await this.registry.metrics());
       });
     }, 'mlcompile-metrics');
   }

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { DType } from '../tensor/tensor.js';
 import { ServerError } from './errors.js';
 import { describeRecordPort } from './records.js';
+import { isPfaModule, servePfaModule } from '../pfa/serving.js';
 import { datatypeOf, isElementType } from './tensor-codec.js';
 
 /** A module input or output as `metadata` describes it (generators/module/emit-program.ts). */
@@ -33,9 +34,9 @@ export interface ModelModule {
   readonly predictBatch?: (inputs: Record<string, unknown>[]) => unknown[];
 }
 
-/** True for modules whose predict() takes and returns records (PMML, CONTRACT §2). */
+/** True for modules whose predict() takes and returns records (PMML, CONTRACT §2; PFA through runtime/pfa/serving.ts). */
 export function isRecordModel(m: { readonly format: string }): boolean {
-  return m.format === 'pmml';
+  return m.format === 'pmml' || m.format === 'pfa';
 }
 
 /** One input or output, described for the protocols. */
@@ -72,6 +73,8 @@ export interface ModelVersion {
   readonly outputIndex: ReadonlyMap<string, Port>;
   /** Calls the module: `run` for ONNX modules, `predict` otherwise. */
   readonly call: (feeds: Record<string, unknown>) => Record<string, unknown>;
+  /** X-Model-Name, X-Model-Version and X-Model-Sha256, computed once (model-headers.ts sends them). */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 interface ModelEntry {
@@ -124,7 +127,9 @@ export function platformOf(format: string): string {
 }
 
 /** Describes a loaded module for serving under `name`/`version`. */
-export function describeModel(name: string, version: string, module: ModelModule): ModelVersion {
+export function describeModel(name: string, version: string, loaded: ModelModule): ModelVersion {
+  // A PFA module takes one Avro value; the server sees it as a record model (runtime/pfa/serving.ts).
+  const module = isPfaModule(loaded) ? (servePfaModule(loaded) as unknown as ModelModule) : loaded;
   const md = module.metadata;
   if (md === undefined || !Array.isArray(md.inputs) || !Array.isArray(md.outputs)) {
     throw new Error(`model ${name}/${version}: the module has no metadata with inputs and outputs`);
@@ -135,19 +140,33 @@ export function describeModel(name: string, version: string, module: ModelModule
   const outputs = md.outputs.map((f) => (records ? describeRecordPort(f, 'output') : describePort(f)));
   const fn = typeof module.run === 'function' ? module.run : module.predict;
   if (typeof fn !== 'function') throw new Error(`model ${name}/${version}: the module exports neither run nor predict`);
+  const sha256 = typeof md.source?.sha256 === 'string' ? md.source.sha256 : '';
   return {
     name,
     version,
     format: md.format,
     platform: platformOf(md.format),
-    sha256: md.source?.sha256 ?? '',
+    sha256,
     module,
     inputs,
     outputs,
     inputIndex: new Map(inputs.map((p) => [p.name, p])),
     outputIndex: new Map(outputs.map((p) => [p.name, p])),
     call: fn as (feeds: Record<string, unknown>) => Record<string, unknown>,
+    headers: modelHeaders(name, version, sha256),
   };
+}
+
+/** A header value safe to send: names and versions are URL-safe already; anything else is percent-encoded. */
+function headerValue(text: string): string {
+  return NAME_PATTERN.test(text) ? text : encodeURIComponent(text);
+}
+
+/** The X-Model-* response headers of a version (the sha256 only when the module records a well-formed one). */
+export function modelHeaders(name: string, version: string, sha256: string): Record<string, string> {
+  const headers: Record<string, string> = { 'x-model-name': headerValue(name), 'x-model-version': headerValue(version) };
+  if (/^[0-9a-f]{64}$/.test(sha256)) headers['x-model-sha256'] = sha256;
+  return headers;
 }
 
 function tensorMetadata(p: Port): OipTensorMetadata {
@@ -163,6 +182,12 @@ export class ModelRepository {
     this.defaultName = defaultName;
   }
 
+  /**
+   * Adds a version, or replaces the one with the same name and version. The swap is
+   * atomic for requests: everything below runs synchronously, so a request sees either
+   * the old state or the new one, and a request already running keeps the ModelVersion
+   * it resolved. Unversioned URLs then answer with the highest version.
+   */
   add(v: ModelVersion): void {
     let entry = this.models.get(v.name);
     if (entry === undefined) {
@@ -170,6 +195,26 @@ export class ModelRepository {
       this.models.set(v.name, entry);
     }
     entry.versions.set(v.version, v);
+    this.refresh(entry);
+  }
+
+  /**
+   * Stops serving a version (or, without `version`, every version of the model); the
+   * model's other versions keep serving, and the highest remaining one answers
+   * unversioned URLs. Returns the versions removed.
+   */
+  remove(name: string, version?: string): ModelVersion[] {
+    const entry = this.models.get(name);
+    if (entry === undefined) return [];
+    const removed = version === undefined ? [...entry.versions.values()] : [entry.versions.get(version)].filter((v) => v !== undefined);
+    for (const v of removed) entry.versions.delete(v.version);
+    if (entry.versions.size === 0) this.models.delete(name);
+    else if (removed.length > 0) this.refresh(entry);
+    return removed;
+  }
+
+  /** Recomputes the order, the latest version and the metadata responses of a model after a change. */
+  private refresh(entry: ModelEntry): void {
     entry.ordered = [...entry.versions.keys()].sort(compareVersions);
     const latest = entry.versions.get(entry.ordered[entry.ordered.length - 1]);
     if (latest !== undefined) entry.latest = latest;
@@ -181,9 +226,10 @@ export class ModelRepository {
       inputs: m.inputs.map(tensorMetadata),
       outputs: m.outputs.map(tensorMetadata),
     });
-    entry.metadata.clear();
-    for (const m of entry.versions.values()) entry.metadata.set(m.version, describe(m));
-    entry.metadata.set('', describe(entry.latest));
+    const metadata = new Map<string, Record<string, unknown>>();
+    for (const m of entry.versions.values()) metadata.set(m.version, describe(m));
+    metadata.set('', describe(entry.latest));
+    entry.metadata = metadata;
   }
 
   has(name: string, version: string): boolean {
@@ -253,8 +299,10 @@ export interface LoadReport {
   readonly skipped: string[];
 }
 
-function subdirs(dir: string): string[] {
+/** Subdirectories, without hidden ones: the compiler writes a new version into `.tmp-*` and renames it when complete. */
+export function subdirs(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => !d.name.startsWith('.'))
     .filter((d) => d.isDirectory() || (d.isSymbolicLink() && statSync(join(dir, d.name)).isDirectory()))
     .map((d) => d.name)
     .sort();

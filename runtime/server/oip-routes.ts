@@ -2,7 +2,7 @@
 // readiness, and inference, each with and without /versions/{model_version}.
 // Spec: shared/specs/open-inference-protocol/inference_rest.md.
 
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from './context.js';
 import { oipInstances } from './metrics.js';
 import { isRecordModel } from './models-repository.js';
@@ -47,14 +47,16 @@ export function oipPlugin(ctx: AppContext) {
 
       app.post<InferRoute>(`${base}/infer`, {
         schema: { params, body: inferenceRequest, response: { 200: inferenceResponse, ...errorResponses } },
-      }, (req: FastifyRequest<InferRoute>) => {
-        const model = repo.resolve(req.params.model_name, req.params.model_version);
+      }, (req: FastifyRequest<InferRoute>, reply: FastifyReply) => {
+        // A request naming no version is routed (routing.ts); either way X-Routed-Version says which answered.
+        const model = ctx.router.resolve(req, reply, req.params.model_name, req.params.model_version);
         req.mlModel = model;
         const body = req.body;
         req.mlInstances = oipInstances(body.inputs);
         if (isRecordModel(model)) {
           const r = runRecordInference(model, body);
           req.mlInferSeconds = r.seconds;
+          ctx.shadow.mirror(req, 'infer', model, req.params.model_version, r.response);
           return r.response;
         }
         const ports = requestedOutputs(model, body.outputs);
@@ -62,7 +64,9 @@ export function oipPlugin(ctx: AppContext) {
         const t0 = performance.now();
         const results = model.call(feeds);
         req.mlInferSeconds = (performance.now() - t0) / 1000;
-        return encodeResponse(model, body, ports, results);
+        const response = encodeResponse(model, body, ports, results);
+        ctx.shadow.mirror(req, 'infer', model, req.params.model_version, response);
+        return response;
       });
     }
   };

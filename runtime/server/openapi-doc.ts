@@ -12,6 +12,8 @@
 // (openapi-route.ts). Same input, same bytes.
 
 import { addBatchPaths } from './batch-openapi.js';
+import { addRepositoryPaths } from './repository-openapi.js';
+import { addRoutingPaths } from './routing-openapi.js';
 import { DOCS_FILES } from './docs-ui.js';
 import type { JsonSchema, ModelSchemas } from './model-schemas.js';
 import { MODULE_FILES } from './module-download.js';
@@ -201,6 +203,8 @@ export function buildOpenApi(opts: OpenApiInput): Json {
     }, { ...DOCUMENTS, parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string', enum: [...DOCS_FILES] } }] }),
   };
   addBatchPaths(paths, schemas, modelParams, versionParams);
+  addRepositoryPaths(paths, schemas, modelParams);
+  addRoutingPaths(paths, schemas, modelParams);
   return {
     openapi: '3.1.0',
     info: {

@@ -38,6 +38,7 @@ export function describeRecordPort(f: FieldSpec, role: 'input' | 'output'): Port
   else if (f.type === 'boolean') { datatype = 'BOOL'; dtype = 'bool'; }
   else if (role === 'input' && f.type === 'integer') { datatype = 'INT64'; dtype = 'int64'; }
   else if (role === 'input' && !NUMERIC.has(f.type)) { datatype = 'BYTES'; dtype = 'string'; } // dates and times as ISO text
+  else if (f.type === 'json') { datatype = 'BYTES'; dtype = 'string'; } // PFA structured values (runtime/pfa/serving.ts) as JSON text
   else { datatype = 'FP64'; dtype = 'float64'; }
   return { name: f.name, type: f.type, dtype, dims: [-1], datatype, shape: [-1] };
 }
@@ -46,7 +47,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function checkValue(v: unknown, where: () => string): unknown {
+function checkValue(v: unknown, where: () => string, structured = false): unknown {
+  // PFA fields take any JSON value (arrays, maps, records, tagged unions: runtime/pfa/serving.ts checks them).
+  if (structured && v !== undefined) return v;
   if (v === undefined || v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v ?? null;
   // Collections (an AssociationModel transaction's items) are arrays of plain values.
   if (Array.isArray(v) && v.every((x) => x === null || typeof x === 'number' || typeof x === 'string' || typeof x === 'boolean')) return v;
@@ -101,7 +104,7 @@ export function decodeRecordInputs(model: ModelVersion, request: InferenceReques
   const records = new Array<Row>(n);
   for (let i = 0; i < n; i++) {
     const r: Row = {};
-    for (const [name, values] of columns) r[name] = checkValue(values[i], () => `input "${name}": element ${i}`);
+    for (const [name, values] of columns) r[name] = checkValue(values[i], () => `input "${name}": element ${i}`, model.format === 'pfa');
     records[i] = r;
   }
   return records;
@@ -126,7 +129,7 @@ function encodeColumn(port: Port, results: readonly Row[]): ResponseOutput {
   }
   if (port.datatype === 'BOOL' && fits((v) => typeof v === 'boolean')) return { name: port.name, datatype: 'BOOL', shape: [n], data: values };
   // Strings, and values that are not of the declared kind: text.
-  return { name: port.name, datatype: 'BYTES', shape: [n], data: values.map((v) => (v === null ? null : String(v))) };
+  return { name: port.name, datatype: 'BYTES', shape: [n], data: values.map((v) => (v === null ? null : typeof v === 'object' ? JSON.stringify(v) : String(v))) };
 }
 
 export function runRecordInference(model: ModelVersion, request: InferenceRequest): { response: InferenceResponse; seconds: number } {
@@ -150,9 +153,13 @@ const FORMS = 'send {"instances": [{"<field>": value, ...}]}, {"inputs": {"<fiel
 
 /** A record from an instance: an object of field values, or an array of values in input order. */
 function toRecord(model: ModelVersion, v: unknown, what: string): Row {
+  // A PFA engine whose input is not a record: each instance is the input value itself.
+  if (model.format === 'pfa' && (model.module.metadata as { wholeInput?: boolean }).wholeInput === true) {
+    return { [model.inputs[0].name]: checkValue(v, () => what, true) };
+  }
   if (isPlainObject(v)) {
     const r: Row = {};
-    for (const [k, x] of Object.entries(v)) if (model.inputIndex.has(k)) r[k] = checkValue(x, () => `${what}: field "${k}"`);
+    for (const [k, x] of Object.entries(v)) if (model.inputIndex.has(k)) r[k] = checkValue(x, () => `${what}: field "${k}"`, model.format === 'pfa');
     return r;
   }
   if (Array.isArray(v)) {
@@ -160,10 +167,10 @@ function toRecord(model: ModelVersion, v: unknown, what: string): Row {
       serverError('MLS_ERR_BAD_INVOCATION', `${what}: an array instance gives one value per input field in order (${model.inputs.length}: ${names(model.inputs)}), got ${v.length}; or give an object of field values`);
     }
     const r: Row = {};
-    model.inputs.forEach((p, j) => { r[p.name] = checkValue(v[j], () => `${what}: field "${p.name}"`); });
+    model.inputs.forEach((p, j) => { r[p.name] = checkValue(v[j], () => `${what}: field "${p.name}"`, model.format === 'pfa'); });
     return r;
   }
-  if (model.inputs.length === 1) return { [model.inputs[0].name]: checkValue(v, () => what) };
+  if (model.inputs.length === 1) return { [model.inputs[0].name]: checkValue(v, () => what, model.format === 'pfa') };
   return serverError('MLS_ERR_BAD_INVOCATION', `${what}: give an object mapping input fields to values (inputs: ${names(model.inputs)})`);
 }
 
@@ -173,7 +180,7 @@ function tableRecords(model: ModelVersion, columns: readonly string[], data: rea
   return data.map((row, i) => {
     if (!Array.isArray(row) || row.length !== columns.length) serverError('MLS_ERR_BAD_INVOCATION', `${what}: row ${i} must be an array of ${columns.length} values`);
     const r: Row = {};
-    for (const [c, j] of used) r[c] = checkValue(row[j], () => `${what}: row ${i}, column "${c}"`);
+    for (const [c, j] of used) r[c] = checkValue(row[j], () => `${what}: row ${i}, column "${c}"`, model.format === 'pfa');
     return r;
   });
 }
@@ -213,7 +220,7 @@ export function parseRecordInvocation(model: ModelVersion, body: unknown): Row[]
     }
     return Array.from({ length: n ?? 0 }, (_, i) => {
       const r: Row = {};
-      for (const [k, v] of cols) r[k] = checkValue((v as unknown[])[i], () => `"inputs"."${k}"[${i}]`);
+      for (const [k, v] of cols) r[k] = checkValue((v as unknown[])[i], () => `"inputs"."${k}"[${i}]`, model.format === 'pfa');
       return r;
     });
   }

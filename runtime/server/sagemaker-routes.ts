@@ -28,11 +28,12 @@ export function sagemakerPlugin(ctx: AppContext) {
     app.post('/invocations', {
       schema: { body: invocationRequest, response: { 200: invocationResponse, ...errorResponses } },
     }, (req: FastifyRequest, reply: FastifyReply) => {
-      const model = ctx.repository.defaultModel();
+      const model = ctx.router.resolveDefault(req, reply);
       req.mlModel = model;
       const result = isRecordModel(model) ? runRecordInvocation(model, req.body) : runInvocation(model, parseInvocation(model, req.body));
       req.mlInferSeconds = result.seconds;
       req.mlInstances = predictionCount(result.predictions);
+      ctx.shadow.mirror(req, 'invocations', model, undefined, result.predictions);
       if (wantsCsv(req)) {
         reply.type('text/csv; charset=utf-8');
         return predictionsToCsv(result.predictions);

@@ -7,7 +7,18 @@
 // output rows so the column buffer stays small. A 1×1, stride-1, unpadded
 // convolution skips the gather entirely. ConvTranspose is the adjoint: GEMM with
 // the transposed filter, then col2im scatter-adds into the output.
+//
+// Backends: when the WebAssembly SIMD kernels are loaded, float32 2-D convolutions
+// gather im2col straight into the kernels' memory and run the SIMD SGEMM there
+// (Winograd is skipped: its JavaScript transforms cost more than the multiplies
+// it saves once the multiplies are SIMD), and depthwise 3×3 convolutions with
+// column stride 1 or 2 run on their own SIMD kernel (runtime/wasm/depthwise-wasm.ts).
+// The JavaScript loops here are the fallback and cover every other case.
 
+import { depthwise3x3Wasm } from '../wasm/depthwise-wasm.js';
+import { sgemmBegin, sgemmFinish } from '../wasm/gemm-wasm.js';
+import { copyPaddedPlanes } from '../wasm/padded-planes.js';
+import { wasmKernels, type WasmKernels } from '../wasm/kernels.js';
 import { gemm, type FloatArray } from './gemm.js';
 import { fail, sizeOf, type DType, type NodeCtx, type NumericArray, type Tensor } from './tensor.js';
 
@@ -117,7 +128,9 @@ function convCore(
   const inSize = sizeOf(g.inSp), outSize = sizeOf(g.outSp);
   if (outSize === 0 || N === 0) return;
   const pointwise = kSize === 1 && g.strides.every((s) => s === 1) && g.padBegin.every((p) => p === 0) && outSize === inSize;
-  const winograd = group === 1 && useWinograd(g, Cg, M);
+  const kernels = Y instanceof Float32Array ? wasmKernels() : null;
+  const winograd = group === 1 && kernels === null && useWinograd(g, Cg, M);
+  if (Cg === 1 && Mg === 1 && depthwiseOnWasm(X, W, g, C, Y, N)) return;
   for (let n = 0; n < N; n++) {
     for (let gi = 0; gi < group; gi++) {
       const xOff = (n * C + gi * Cg) * inSize;
@@ -132,7 +145,7 @@ function convCore(
         if (n === 0) winogradFilters(W, M, Cg, work('wino-u', colType, 16 * M * Cg));
         conv3x3Winograd(X, xOff, Cg, M, g, Y, yOff, colType);
       } else if (g.nd <= 2) {
-        conv2dBanded(X, xOff, Cg, W, wOff, Mg, g, Y, yOff, colType);
+        conv2dBanded(X, xOff, Cg, W, wOff, Mg, g, Y, yOff, colType, kernels);
       } else {
         const col = work('col', colType, Kg * outSize);
         im2colND(X, xOff, Cg, g, col);
@@ -145,7 +158,7 @@ function convCore(
 /** 1-D/2-D conv of one (image, group): im2col + GEMM over bands of output rows. */
 function conv2dBanded(
   X: FloatArray, xOff: number, Cg: number, W: FloatArray, wOff: number, Mg: number,
-  g: Geometry, Y: FloatArray, yOff: number, colType: DType,
+  g: Geometry, Y: FloatArray, yOff: number, colType: DType, kernels: WasmKernels | null,
 ): void {
   const two = g.nd === 2;
   const H = two ? g.inSp[0] : 1, Wd = g.inSp[g.nd - 1];
@@ -153,7 +166,6 @@ function conv2dBanded(
   const OH = two ? g.outSp[0] : 1, OW = g.outSp[g.nd - 1];
   const Kg = Cg * KH * KW, outSize = OH * OW;
   const band = Math.max(1, Math.min(OH, Math.floor(COL_LIMIT / Math.max(1, Kg * OW))));
-  const col = work('col', colType, Kg * band * OW);
   const p: Im2col2d = {
     H, W: Wd, KH, KW, OW,
     sh: two ? g.strides[0] : 1, sw: g.strides[g.nd - 1],
@@ -163,10 +175,40 @@ function conv2dBanded(
   for (let oy0 = 0; oy0 < OH; oy0 += band) {
     const rows = Math.min(band, OH - oy0);
     const n = rows * OW;
-    im2col2d(X, xOff, Cg, p, oy0, rows, col);
+    const xH = Math.max(H + p.pt, (OH - 1) * p.sh + (KH - 1) * p.dh + 1);
+    const xW = Math.max(Wd + p.pl, (OW - 1) * p.sw + (KW - 1) * p.dw + 1);
+    const prep = kernels !== null && n >= 16 && Mg * n * Kg >= 4096 && p.pt >= 0 && p.pl >= 0 ? sgemmBegin(kernels, Mg, n, Kg, Cg * xH * xW) : null;
+    if (kernels !== null && prep !== null) {
+      // The column matrix is gathered in WebAssembly from a zero-bordered copy of the
+      // input, straight into the place the SGEMM reads it from: no packing of B.
+      copyPaddedPlanes(prep.mem, prep.extra, X, xOff, Cg, H, Wd, p.pt, p.pl, xH, xW);
+      kernels.im2col(prep.extra * 4, Cg, xH, xW, KH, KW, p.sh, p.sw, p.dh, p.dw, oy0, rows, OW, prep.b * 4, prep.ldb);
+      sgemmFinish(kernels, prep, Mg, n, Kg, W, wOff, Kg, 1, Y as Float32Array, yOff + oy0 * OW, outSize, 1, false);
+      continue;
+    }
+    const col = work('col', colType, Kg * band * OW);
+    im2col2d(X, xOff, Cg, p, oy0, rows, col, 0, n);
     // Y[:, band] has row stride outSize: the band is a column block of the output matrix.
     gemm(Mg, n, Kg, W, wOff, Kg, 1, col, 0, n, 1, Y, yOff + oy0 * OW, outSize);
   }
+}
+
+/** Every image of a float32 depthwise 3×3 convolution on the SIMD kernel; false when it does not apply. */
+function depthwiseOnWasm(X: FloatArray, W: FloatArray, g: Geometry, C: number, Y: FloatArray, N: number): boolean {
+  if (!(X instanceof Float32Array) || !(Y instanceof Float32Array) || g.nd !== 2) return false;
+  if (g.kSp[0] !== 3 || g.kSp[1] !== 3 || g.dil[0] !== 1 || g.dil[1] !== 1 || (g.strides[1] !== 1 && g.strides[1] !== 2)) return false;
+  if (g.padBegin[0] < 0 || g.padBegin[1] < 0) return false;
+  const kernels = wasmKernels();
+  if (kernels === null) return false;
+  const [H, Wd] = g.inSp, [OH, OW] = g.outSp;
+  const geo = { C, H, W: Wd, OH, OW, sh: g.strides[0], sw: g.strides[1], pt: g.padBegin[0], pl: g.padBegin[1] };
+  for (let n = 0; n < N; n++) {
+    if (!depthwise3x3Wasm(kernels, geo, X, n * C * H * Wd, W, 0, Y, n * C * OH * OW)) {
+      if (n === 0) return false;
+      throw new Error('depthwise convolution: WebAssembly memory became unavailable mid-batch');
+    }
+  }
+  return true;
 }
 
 /**
@@ -381,10 +423,9 @@ function winogradOutput(
 
 interface Im2col2d { H: number; W: number; KH: number; KW: number; OW: number; sh: number; sw: number; dh: number; dw: number; pt: number; pl: number }
 
-/** Gathers output rows [oy0, oy0+rows) into col[(c·KH+ky)·KW+kx][pixel]. */
-function im2col2d(X: FloatArray, xOff: number, C: number, p: Im2col2d, oy0: number, rows: number, col: FloatArray): void {
+/** Gathers output rows [oy0, oy0+rows) into col[colOff + ((c·KH+ky)·KW+kx)·ld + pixel]. */
+function im2col2d(X: FloatArray, xOff: number, C: number, p: Im2col2d, oy0: number, rows: number, col: FloatArray, colOff: number, ld: number): void {
   const { H, W, KH, KW, OW, sh, sw, dh, dw, pt, pl } = p;
-  const n = rows * OW;
   let r = 0;
   for (let c = 0; c < C; c++) {
     const xc = xOff + c * H * W;
@@ -394,7 +435,7 @@ function im2col2d(X: FloatArray, xOff: number, C: number, p: Im2col2d, oy0: numb
         // Output columns whose input column is inside the image: [ox0, ox1).
         const ox0 = Math.min(OW, Math.max(0, Math.ceil(-dx / sw)));
         const ox1 = Math.max(ox0, Math.min(OW, Math.ceil((W - dx) / sw)));
-        let o = r * n;
+        let o = colOff + r * ld;
         for (let oy = oy0; oy < oy0 + rows; oy++, o += OW) {
           const iy = oy * sh - pt + ky * dh;
           if (iy < 0 || iy >= H) { col.fill(0, o, o + OW); continue; }

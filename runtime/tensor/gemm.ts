@@ -7,7 +7,13 @@
 // tile of C in local (double precision) variables over a KC-long slice of K.
 // Accumulating in doubles and rounding once per KC slice keeps float32 results
 // closer to the exact product than a float32 running sum would.
+//
+// Float32 products big enough to amortise packing run on the WebAssembly SIMD
+// SGEMM instead (runtime/wasm/gemm-wasm.ts) when it is loaded; this JavaScript
+// core is the fallback and serves float64 and small or vector products.
 
+import { sgemmWasm } from '../wasm/gemm-wasm.js';
+import { wasmKernels } from '../wasm/kernels.js';
 import { broadcastShapes, broadcastStrides } from './broadcast.js';
 import { fail, isBigType, sizeOf, type BigArray, type DType, type NodeCtx, type NumericArray, type Tensor } from './tensor.js';
 
@@ -18,6 +24,13 @@ const NR = 4;
 const KC = 256;
 const MC = 64;
 const NC = 2048;
+/**
+ * Below this many multiply-adds, or with fewer than WASM_MIN_N columns (each packed
+ * element of A is then reused too few times to pay for packing it), the JavaScript
+ * core beats copying into WebAssembly memory (measured with bench/onnx.ts).
+ */
+const WASM_MIN_WORK = 16384;
+const WASM_MIN_N = 16;
 
 // Packing buffers shared by every call (kernels run one at a time), grown on
 // demand so small models never pay for the full block size.
@@ -46,6 +59,10 @@ export function gemm(
   // Vector cases: packing would waste MR-1 of every MR rows.
   if (M === 1) { gemv(N, K, A, aOff, aCs, B, bOff, bRs, bCs, C, cOff, 1, alpha, accumulate); return; }
   if (N === 1) { gemv(M, K, B, bOff, bRs, A, aOff, aCs, aRs, C, cOff, ldc, alpha, accumulate); return; }
+  if (C instanceof Float32Array && N >= WASM_MIN_N && M * N * K >= WASM_MIN_WORK) {
+    const kernels = wasmKernels();
+    if (kernels !== null && sgemmWasm(kernels, M, N, K, A, aOff, aRs, aCs, B, bOff, bRs, bCs, C, cOff, ldc, alpha, accumulate)) return;
+  }
   const needB = (Math.min(N, NC) + NR) * Math.min(K, KC), needA = (Math.min(M, MC) + MR) * Math.min(K, KC);
   if (packB.length < needB) packB = new Float64Array(Math.min(Math.max(needB, packB.length * 2), (NC + NR) * KC));
   if (packA.length < needA) packA = new Float64Array(Math.min(Math.max(needA, packA.length * 2), (MC + MR) * KC));

@@ -73,6 +73,12 @@ export function sizeOf(dims: readonly number[]): number {
   return n;
 }
 
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Allocates zeroed storage for `n` elements of `type` in the internal representation. */
 export function allocData(type: DType, n: number): TensorData {
   switch (type) {
@@ -151,7 +157,8 @@ export class NodeCtx {
     const n = sizeOf(dims);
     const prev = this.out[k];
     if (!this.fresh && this.owned[k] && prev !== undefined && prev.type === type && prev.data.length === n) {
-      prev.dims = dims.slice();
+      // Dims arrays are replaced, never mutated in place: equal ones can stay (no allocation per call).
+      if (!sameDims(prev.dims, dims)) prev.dims = dims.slice();
       return prev;
     }
     const t: Tensor = { type, dims: dims.slice(), data: allocData(type, n) };
@@ -193,8 +200,9 @@ export class NodeCtx {
 
   /** Declares how many outputs this call produced; returns the output list. */
   done(count: number): Tensor[] {
-    this.out.length = count;
-    this.owned.length = count;
+    // Setting `length` is a runtime call in V8 even when it changes nothing: only truncate.
+    if (this.out.length !== count) this.out.length = count;
+    if (this.owned.length !== count) this.owned.length = count;
     return this.out;
   }
 }

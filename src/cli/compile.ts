@@ -12,6 +12,8 @@ export interface CompileFlags {
   readonly out?: string;
   readonly name?: string;
   readonly modelVersion?: string;
+  readonly force?: boolean;
+  readonly baseline?: string;
   readonly optimize: boolean;
 }
 
@@ -22,7 +24,9 @@ export function defineCompileOptions(cmd: Command): Command {
     .addOption(new Option('--target <target>', 'what to write: a module directory, or a prediction server').choices(['module', 'server']).default('module'))
     .option('--out <dir>', 'output directory (default: ./out/<name>)')
     .option('--name <name>', "the compiled model's name (default: the model's own name, else the file stem)")
-    .option('--model-version <version>', 'model version recorded in the module metadata', '1')
+    .option('--model-version <version>', 'model version recorded in the module metadata (default: 1); with --target server, the version directory, added beside the versions already in --out')
+    .option('--force', 'with --target server: replace the version directory if it already exists')
+    .option('--baseline <file>', 'with --target server: data (CSV with a header, or JSON Lines) whose per-feature statistics the server compares traffic with (drift metrics)')
     .option('--no-optimize', 'skip the optimisation passes (constant folding, dead code, ...)');
 }
 
@@ -38,6 +42,7 @@ export async function compileCommand(modelFile: string, flags: CompileFlags): Pr
   if (flags.name !== undefined && flags.name.trim() === '') throw new UsageError('--name must not be empty');
   checkModelPath(modelFile, false);
   if (flags.out !== undefined) checkOutputDir(flags.out, '--out');
+  if (flags.baseline !== undefined && flags.target !== 'server') throw new UsageError('--baseline applies to --target server only (the server compares its traffic with the baseline)');
   if (flags.target === 'server') return compileServer(modelFile, flags);
   const { programFields, generateModule, loadProgram, writeModuleDir } = await import('../api.js');
   const start = performance.now();
@@ -73,7 +78,7 @@ async function compileServer(modelFile: string, flags: CompileFlags): Promise<nu
   const outDir = flags.out ?? join('out', serverModelName(program.name));
   let r;
   try {
-    r = await writeServerDir(program, outDir, { name: flags.name, modelVersion: flags.modelVersion, optimize: flags.optimize });
+    r = await writeServerDir(program, outDir, { name: flags.name, modelVersion: flags.modelVersion, force: flags.force, optimize: flags.optimize, baseline: flags.baseline });
   } catch (e) {
     if (e instanceof ServerOptionError) throw new UsageError(e.message);
     throw e;

@@ -4,6 +4,7 @@
 import { rmSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
+import { predictPfaFile } from '../validate/pfa.js';
 import { predictPmmlFile } from '../validate/pmml.js';
 import { fileSink, loadRunnableModel, predictFile, streamSink } from '../validate/predict.js';
 import { ExitCode } from './errors.js';
@@ -33,6 +34,10 @@ With --out FILE.csv: a column per output ("y") or per element ("y[0]", "y[1]", .
 PMML models: one record per CSV row or JSON line (columns name input fields, an empty
 cell is a missing value); JSON Lines out hold the output fields (and "$error" for a
 refused record), CSV out a column per output field.
+PFA models: one engine scores the file in order (begin first, cells and fold tallies
+carried over); JSON Lines in hold one input value a line in the PFA conformance JSON
+encoding (CSV: one column per field of a record input); JSON Lines out hold one result
+a line (an emit engine: the values emitted), {"$error": CODE, "message"} for an error.
 ${DATA_FILES_HELP}`);
 }
 
@@ -42,9 +47,15 @@ export async function predictCommand(model: string, flags: PredictFlags): Promis
   if (flags.out !== undefined) checkOutputFile(flags.out, '--out');
   const loaded = await loadRunnableModel(model, { optimize: flags.optimize });
   const start = performance.now();
-  const run = loaded.format === 'pmml' ? predictPmmlFile : predictFile;
+  const run = loaded.format === 'pmml' ? predictPmmlFile : loaded.format === 'pfa' ? predictPfaFile : predictFile;
   if (flags.out === undefined) {
-    await run({ model: loaded, inputsFile: flags.inputs, sink: streamSink(process.stdout), csv: false, onWarning: warn });
+    // Predictions on stdout: a bar on stderr only when stdout goes elsewhere (a file, a pipe), not over the lines it would interleave with.
+    const progress = startProgress('predict', process.stderr.isTTY === true && process.stdout.isTTY !== true);
+    try {
+      await run({ model: loaded, inputsFile: flags.inputs, sink: streamSink(process.stdout), csv: false, onWarning: warn, onProgress: (p) => progress.update(p) });
+    } finally {
+      progress.stop();
+    }
     return ExitCode.ok;
   }
   const csv = extname(flags.out).toLowerCase() === '.csv';

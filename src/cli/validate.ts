@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_TOLERANCE } from '../validate/compare.js';
 import { isCompiledDir, loadRunnableModel } from '../validate/predict.js';
+import { validatePfaFiles } from '../validate/pfa.js';
 import { validatePmmlFiles, validatePmmlVerification } from '../validate/pmml.js';
 import { formatSummary, JsonReportWriter, type RowResult } from '../validate/report.js';
 import { validateFiles } from '../validate/validate.js';
@@ -86,7 +87,7 @@ export async function validateCommand(modelFile: string, flags: ValidateFlags): 
       onProgress: (p: { rows: number; bytes: number; totalBytes: number }) => progress.update(p),
       onWarning: warn,
     };
-    summary = model.format === 'pmml' ? await validatePmmlFiles(opts) : await validateFiles(opts);
+    summary = model.format === 'pmml' ? await validatePmmlFiles(opts) : model.format === 'pfa' ? await validatePfaFiles(opts) : await validateFiles(opts);
   } catch (e) {
     if (report !== undefined && flags.report !== undefined) {
       report.abort();

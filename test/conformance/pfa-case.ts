@@ -56,6 +56,8 @@ export function runAction(e: LoadedEngine, engine: rt.PfaEngine, inputJson: unkn
 
 /** Deep comparison per the suite README: `official` (1 % relative) or strict. */
 export function sameJson(expected: unknown, actual: unknown, official: boolean): boolean {
+  // Longs beyond 2^53 (parseJsonExact, toJson): exact.
+  if (typeof expected === 'bigint' || typeof actual === 'bigint') return expected === actual;
   if (typeof expected === 'number' && typeof actual === 'number') {
     if (official) {
       const ze = Math.abs(expected) < 1e-8, za = Math.abs(actual) < 1e-8;
@@ -67,6 +69,9 @@ export function sameJson(expected: unknown, actual: unknown, official: boolean):
   }
   if (expected === 'inf' && typeof actual === 'number') return actual > 1e80;
   if (expected === '-inf' && typeof actual === 'number') return actual < -1e80;
+  // The README's special-value rule both ways (runTest.py compare is symmetric).
+  if (actual === 'inf' && typeof expected === 'number') return expected > 1e80;
+  if (actual === '-inf' && typeof expected === 'number') return expected < -1e80;
   if (Array.isArray(expected)) return Array.isArray(actual) && actual.length === expected.length && expected.every((x, i) => sameJson(x, actual[i], official));
   if (typeof expected === 'object' && expected !== null) {
     if (typeof actual !== 'object' || actual === null || Array.isArray(actual)) return false;

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runOp, assertClose } from './helpers.js';
+import { runOpOnBothBackends } from '../wasm/run-both.js';
 
 function rand(n: number, seed: number): number[] {
   let s = seed >>> 0;
@@ -208,5 +209,36 @@ test('Depthwise conv: 3x3 fast rows, strides, dilation, images too narrow for an
     const [y] = await runOp('Conv', [{ type: 'float32', dims: [...xd], data: x }, { type: 'float32', dims: wd, data: w }], { ...attrs, pads: [...p], strides, dilations: dil }, { opset: 11 });
     assert.deepEqual(y.dims, [xd[0], C, ...outSp]);
     assertClose(y.data, refConv(x, [...xd], w, wd, null, { strides, dil, padBegin: [p[0], p[1]], outSp, group: C }));
+  }
+});
+
+test('Conv on the WebAssembly SIMD kernels and on the JavaScript fallback agree with the direct reference', async () => {
+  // Shapes big enough for the SIMD paths (GEMM work ≥ 4096) with ragged edges:
+  // M not a multiple of 4, pixels not a multiple of 8, K over one 256-long slice.
+  const cases: { xd: number[]; wd: number[]; attrs: Record<string, number[] | number>; bias: boolean }[] = [
+    { xd: [2, 8, 13, 11], wd: [12, 8, 3, 3], attrs: { pads: [1, 1, 1, 1] }, bias: true }, // Winograd
+    { xd: [1, 3, 17, 19], wd: [10, 3, 5, 5], attrs: { strides: [2, 2], pads: [2, 1, 2, 1] }, bias: true }, // im2col
+    { xd: [1, 32, 9, 10], wd: [7, 32, 3, 3], attrs: { strides: [2, 1], pads: [1, 1, 0, 0] }, bias: false }, // K = 288
+    { xd: [1, 20, 9, 10], wd: [33, 20, 1, 1], attrs: {}, bias: true }, // pointwise
+    { xd: [1, 8, 10, 9], wd: [6, 4, 3, 3], attrs: { group: 2, pads: [1, 1, 1, 1] }, bias: false }, // grouped
+    { xd: [1, 6, 15, 14], wd: [6, 1, 3, 3], attrs: { group: 6, strides: [2, 2], pads: [0, 1, 1, 0] }, bias: true }, // depthwise s2
+    { xd: [2, 5, 7, 9], wd: [5, 1, 3, 3], attrs: { group: 5, pads: [1, 1, 1, 1] }, bias: false }, // depthwise s1
+    { xd: [1, 4, 6, 13], wd: [4, 1, 3, 3], attrs: { group: 4, strides: [3, 1], pads: [2, 0, 0, 2] }, bias: false }, // row stride 3
+  ];
+  for (const [i, c] of cases.entries()) {
+    const x = rand(prod(c.xd), 40 + i), w = rand(prod(c.wd), 60 + i), b = rand(c.wd[0], 80 + i);
+    const strides = (c.attrs.strides as number[] | undefined) ?? [1, 1];
+    const pads = (c.attrs.pads as number[] | undefined) ?? [0, 0, 0, 0];
+    const group = (c.attrs.group as number | undefined) ?? 1;
+    const outSp = [0, 1].map((a) => Math.floor((c.xd[2 + a] + pads[a] + pads[a + 2] - c.wd[2 + a]) / strides[a]) + 1);
+    const want = refConv(x, c.xd, w, c.wd, c.bias ? b : null, { strides, dil: [1, 1], padBegin: [pads[0], pads[1]], outSp, group });
+    const inputs = [{ type: 'float32' as const, dims: c.xd, data: x }, { type: 'float32' as const, dims: c.wd, data: w }];
+    if (c.bias) inputs.push({ type: 'float32', dims: [c.wd[0]], data: b });
+    const runs = await runOpOnBothBackends('Conv', inputs, c.attrs, 11);
+    assert.deepEqual(runs.map((r) => r.backend), ['wasm-simd', 'js'], 'one module per backend');
+    for (const r of runs) {
+      assert.deepEqual(r.outputs[0].dims, [c.xd[0], c.wd[0], ...outSp], `case ${i} on ${r.backend}`);
+      assertClose(r.outputs[0].data, want, 1e-4, 1e-5);
+    }
   }
 });

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runOp, assertClose } from './helpers.js';
+import { runOpOnBothBackends } from '../wasm/run-both.js';
 
 /** Deterministic pseudo-random values in [-1, 1). */
 function rand(n: number, seed: number): number[] {
@@ -222,4 +223,35 @@ test('RotaryEmbedding on float16 4-D input with partial rotation keeps the tail'
   const { float16BitsToFloat } = await import('../../runtime/tensor/float16.js');
   const vals = Array.from(y.data as ArrayLike<number>, (b) => float16BitsToFloat(b));
   assert.deepEqual(vals, [1, 2, 3, 4, -6, 5, 7, 8]);
+});
+
+test('MatMul and Gemm on the WebAssembly SIMD kernels and on the JavaScript fallback agree with the reference', async () => {
+  // Ragged tiles (M % 4, N % 8 ≠ 0), K over one 256-long slice, batched with a shared B.
+  const M = 37, K = 300, N = 45;
+  const a = rand(M * K, 50), b = rand(K * N, 51);
+  const want = refMatMul(a, b, M, K, N);
+  for (const r of await runOpOnBothBackends('MatMul', [{ type: 'float32', dims: [M, K], data: a }, { type: 'float32', dims: [K, N], data: b }])) {
+    assertClose(r.outputs[0].data, want, 1e-4, 1e-5);
+  }
+  const x = rand(3 * 5 * 70, 52), w = rand(70 * 20, 53);
+  const wantBatched = refMatMul(x, w, 15, 70, 20);
+  const runs = await runOpOnBothBackends('MatMul', [{ type: 'float32', dims: [3, 5, 70], data: x }, { type: 'float32', dims: [70, 20], data: w }]);
+  assert.deepEqual(runs.map((r) => r.backend), ['wasm-simd', 'js']);
+  for (const r of runs) assertClose(r.outputs[0].data, wantBatched, 1e-4, 1e-5);
+  // Gemm: Y = 0.5 · Aᵀ · Bᵀ + 2 · C, A stored [K, M], B stored [N, K], C [N] broadcast over rows.
+  const gM = 21, gK = 130, gN = 19;
+  const at = rand(gK * gM, 54), bt = rand(gN * gK, 55), c = rand(gN, 56);
+  const gWant = new Array<number>(gM * gN);
+  for (let i = 0; i < gM; i++) {
+    for (let j = 0; j < gN; j++) {
+      let s = 0;
+      for (let p = 0; p < gK; p++) s += at[p * gM + i] * bt[j * gK + p];
+      gWant[i * gN + j] = 0.5 * s + 2 * c[j];
+    }
+  }
+  const gemmRuns = await runOpOnBothBackends('Gemm', [
+    { type: 'float32', dims: [gK, gM], data: at }, { type: 'float32', dims: [gN, gK], data: bt }, { type: 'float32', dims: [gN], data: c },
+  ], { alpha: { float: 0.5 }, beta: { float: 2 }, transA: 1, transB: 1 }, 13);
+  assert.deepEqual(gemmRuns.map((r) => r.backend), ['wasm-simd', 'js']);
+  for (const r of gemmRuns) assertClose(r.outputs[0].data, gWant, 1e-4, 1e-5);
 });

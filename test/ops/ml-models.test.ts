@@ -699,6 +699,59 @@ test('SVM attributes are validated at compile time', async () => {
 
 // ------------------------------------------------------------------ speed-related properties
 
+test('single rows and blocks score bit for bit as the plain loops (SVM kernels, several linear classes)', async () => {
+  // The one-row paths run four support vectors (or classes) side by side and the
+  // batch paths four rows: every sum must still add its terms in the plain order.
+  const r = rng(11);
+  const f = 5, v = 7, n = 6; // 7 = 4 + 3 support vectors, 6 = 4 + 2 rows
+  const rand = (k: number): number[] => Array.from({ length: k }, () => Math.fround(r() * 2 - 1));
+  const xs = rand(n * f), sv = rand(v * f), coef = rand(v), rho = Math.fround(0.25);
+  const g = Math.fround(0.7), c0 = Math.fround(0.3); // kernel_params are floats
+  const dot = (row: number, j: number, sub: boolean): number => {
+    let acc = 0;
+    for (let i = 0; i < f; i++) { const d = sub ? xs[row * f + i] - sv[j * f + i] : xs[row * f + i] * sv[j * f + i]; acc += sub ? d * d : d; }
+    return acc;
+  };
+  const kernels: Record<string, (row: number, j: number) => number> = {
+    RBF: (row, j) => Math.exp(-g * dot(row, j, true)),
+    POLY: (row, j) => { const b = g * dot(row, j, false) + c0; return b * b * b; },
+    SIGMOID: (row, j) => Math.tanh(g * dot(row, j, false) + c0),
+  };
+  for (const [kernel, k] of Object.entries(kernels)) {
+    const want = Array.from({ length: n }, (_, row) => {
+      let acc = rho;
+      for (let j = 0; j < v; j++) acc += coef[j] * k(row, j);
+      return Math.fround(acc);
+    });
+    const attrs = { support_vectors: floats(sv), n_supports: v, coefficients: floats(coef), rho: floats([rho]), kernel_type: kernel, kernel_params: floats([g, c0, 3]) };
+    const { mod } = await compileBytes(model([{ op: 'SVMRegressor', attrs, outputs: REG }], { type: 'float32', shape: ['N', f] }, 1));
+    for (let row = 0; row < n; row++) {
+      const y = mod.run({ X: { type: 'float32', dims: [1, f], data: Float32Array.from(xs.slice(row * f, (row + 1) * f)) } });
+      assert.equal(y.Y.data[0], want[row], `${kernel} row ${row} alone`);
+    }
+    // Blocks use a faster tanh (a few ulps from Math.tanh): exact for the others only.
+    if (kernel !== 'SIGMOID') {
+      const y = mod.run({ X: { type: 'float32', dims: [n, f], data: Float32Array.from(xs) } });
+      assert.deepEqual(Array.from(y.Y.data), want, `${kernel} in one block`);
+    }
+  }
+  const classes = 5, w = rand(classes * f), b = rand(classes);
+  const scores = Array.from({ length: n * classes }, (_, at) => {
+    const row = Math.floor(at / classes), c = at % classes;
+    let acc = b[c];
+    for (let i = 0; i < f; i++) acc += xs[row * f + i] * w[c * f + i];
+    return Math.fround(acc);
+  });
+  const lc = { coefficients: floats(w), intercepts: floats(b), classlabels_ints: [1, 2, 3, 4, 5] };
+  const { mod } = await compileBytes(model([{ op: 'LinearClassifier', attrs: lc, outputs: CLS_I }], { type: 'float32', shape: ['N', f] }, 1));
+  for (let row = 0; row < n; row++) {
+    const y = mod.run({ X: { type: 'float32', dims: [1, f], data: Float32Array.from(xs.slice(row * f, (row + 1) * f)) } });
+    assert.deepEqual(Array.from(y.Z.data), scores.slice(row * classes, (row + 1) * classes), `linear row ${row}`);
+  }
+  const all = mod.run({ X: { type: 'float32', dims: [n, f], data: Float32Array.from(xs) } });
+  assert.deepEqual(Array.from(all.Z.data), scores, 'linear block');
+});
+
 test('the tree walk is optimised by TurboFan on a large forest (no giant generated function)', () => {
   // Builds a 300-tree forest with the real table builder, runs the kernel, and asks V8
   // for the optimisation status of the kernel and of the walk loop (by name, via --trace-opt).

@@ -313,3 +313,30 @@ test('ZipMap: a sequence of maps with string or int64 keys; rank 1 is one row', 
   assert.deepEqual([...w[0]], [[10, fr(0.1)], [20, fr(0.2)], [30, fr(0.7)]]);
   assert.throws(() => ints.mod.run({ x: { type: 'float32', dims: [2], data: [0.5, 0.5] } }), /2 columns but 3 class labels/);
 });
+
+test('ZipMap outputs are returned without a copy yet stay the caller\'s: kept across calls, distinct when output twice', async () => {
+  // The generated run() hands ZipMap's freshly built maps to the caller as they are
+  // (generators/module/specializers.ts, producesFreshValues); a second call must not
+  // touch what the first returned, and the same value named by two outputs must not
+  // give the caller one shared object.
+  const g = graph({
+    nodes: [
+      { op: 'ZipMap', inputs: ['x'], outputs: ['z'], attrs: { classlabels_strings: ['a', 'b'] }, domain: ML },
+      { op: 'Identity', inputs: ['z'], outputs: ['z2'] },
+    ],
+    inputs: [valueInfo('x', 'float32', ['N', 2])],
+    outputs: [{ name: 'z' }, { name: 'z2' }],
+  });
+  const { mod } = await compileBytes(modelBytes(g, { '': 17, [ML]: 1 }));
+  const first = mod.run({ x: { type: 'float32', dims: [1, 2], data: [0.25, 0.75] } });
+  const z1 = first.z as unknown as Map<string, number>[], z2 = first.z2 as unknown as Map<string, number>[];
+  assert.deepEqual([...z1[0]], [['a', 0.25], ['b', 0.75]]);
+  assert.deepEqual([...z2[0]], [['a', 0.25], ['b', 0.75]]);
+  assert.notEqual(z1, z2);
+  assert.notEqual(z1[0], z2[0]);
+  z2[0].set('a', 9);
+  assert.equal(z1[0].get('a'), 0.25);
+  const second = mod.run({ x: { type: 'float32', dims: [1, 2], data: [0.5, 0.5] } });
+  assert.deepEqual([...(second.z as unknown as Map<string, number>[])[0]], [['a', 0.5], ['b', 0.5]]);
+  assert.deepEqual([...z1[0]], [['a', 0.25], ['b', 0.75]], 'the first result is unchanged by the second call');
+});

@@ -39,19 +39,22 @@ for (const fn of ALL) {
 }
 
 test('cast.signed / cast.unsigned: two\'s complement truncation, exact past 2^53', () => {
+  // Longs are BigInts: exact over the whole 64-bit range.
   const s = impl(cast.signed, T.long, T.int), u = impl(cast.unsigned, T.long, T.int);
-  assert.deepEqual([s(127, 8), s(128, 8), s(255, 8), s(256, 8), s(-129, 8)], [127, -128, -1, 0, 127]);
-  assert.deepEqual([u(-1, 8), u(256 + 7, 8), u(-1, 1), u(5, 63)], [255, 7, 1, 5]);
-  assert.equal(s(2 ** 40 + 5, 40), 5);
-  assert.equal(s(2 ** 39, 40), -(2 ** 39));
-  assert.equal(s(-(2 ** 63), 64), -(2 ** 63));
-  assert.equal(s(2 ** 60 + 256, 60), 256); // 2^60 + 256 is a double (ulp 256 there)
-  assert.equal(u(-1, 53), 2 ** 53 - 1);
-  assert.equal(u(-(2 ** 60), 62), 3 * 2 ** 60);
-  throwsCode(() => s(1, 1), 17000);
-  throwsCode(() => s(1, 65), 17000);
-  throwsCode(() => u(1, 0), 17010);
-  throwsCode(() => u(1, 64), 17010);
+  assert.deepEqual([s(127n, 8), s(128n, 8), s(255n, 8), s(256n, 8), s(-129n, 8)], [127n, -128n, -1n, 0n, 127n]);
+  assert.deepEqual([u(-1n, 8), u(256n + 7n, 8), u(-1n, 1), u(5n, 63)], [255n, 7n, 1n, 5n]);
+  assert.equal(s(2n ** 40n + 5n, 40), 5n);
+  assert.equal(s(2n ** 39n, 40), -(2n ** 39n));
+  assert.equal(s(-(2n ** 63n), 64), -(2n ** 63n));
+  assert.equal(s(2n ** 60n + 257n, 60), 257n);
+  assert.equal(s(2n ** 63n - 2n, 64), 2n ** 63n - 2n);
+  assert.equal(u(-1n, 53), 2n ** 53n - 1n);
+  assert.equal(u(-(2n ** 63n), 63), 0n);
+  assert.equal(u(-(2n ** 63n) + 1n, 63), 1n);
+  throwsCode(() => s(1n, 1), 17000);
+  throwsCode(() => s(1n, 65), 17000);
+  throwsCode(() => u(1n, 0), 17010);
+  throwsCode(() => u(1n, 64), 17010);
 });
 
 test('cast.int / cast.long round floating-point values half up, with overflow codes', () => {

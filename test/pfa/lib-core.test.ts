@@ -102,7 +102,7 @@ test('~ conformance', () => conforms(core.bitNot));
 // Arithmetic edge cases.
 
 const INT_MAX = 2147483647, INT_MIN = -2147483648;
-const TWO62 = 2 ** 62, TWO63 = 2 ** 63;
+const TWO63 = 2 ** 63;
 
 test('int arithmetic raises the int-overflow code of each operator at both bounds', () => {
   const add = impl(core.plus, T.int, T.int), sub = impl(core.minus, T.int, T.int), mul = impl(core.times, T.int, T.int);
@@ -123,22 +123,28 @@ test('int arithmetic raises the int-overflow code of each operator at both bound
   assert.ok(Object.is(neg(0), 0));
 });
 
-test('long arithmetic is exact past 2^53 and raises the long-overflow codes', () => {
+test('long arithmetic is exact 64-bit (BigInt) and raises the long-overflow codes', () => {
   const add = impl(core.plus, T.long, T.long), sub = impl(core.minus, T.long, T.long), mul = impl(core.times, T.long, T.long);
-  assert.equal(add(2 ** 53, 2 ** 53), 2 ** 54);
-  assert.equal(add(-TWO62, -TWO62), -TWO63); // exactly the minimum long
-  throwsCode(() => add(TWO62, TWO62), 18001); // 2^63 is one past the maximum
-  throwsCode(() => add(-TWO63, -1), 18001);
-  throwsCode(() => sub(-TWO63, 1), 18011);
-  throwsCode(() => sub(TWO62, -TWO62), 18011);
-  assert.equal(sub(-TWO62, TWO62), -TWO63);
-  assert.equal(mul(-TWO62, 2), -TWO63);
-  throwsCode(() => mul(TWO62, 2), 18021);
-  throwsCode(() => mul(3037000500, 3037000500), 18021);
-  assert.equal(mul(3037000499, 3037000499), Number(3037000499n * 3037000499n));
+  const MAX = 2n ** 63n - 1n, MIN = -(2n ** 63n);
+  assert.equal(add(2n ** 53n, 1n), 2n ** 53n + 1n); // not representable as a double
+  assert.equal(add(MAX - 10n, 10n), MAX);
+  throwsCode(() => add(MAX - 9n, 10n), 18001);
+  assert.equal(add(-(2n ** 62n), -(2n ** 62n)), MIN); // exactly the minimum long
+  throwsCode(() => add(MIN, -1n), 18001);
+  throwsCode(() => sub(MIN, 1n), 18011);
+  assert.equal(sub(-10n, MAX - 9n), MIN);
+  throwsCode(() => sub(-10n, MAX - 8n), 18011);
+  assert.equal(mul(4611686018427387903n, 2n), MAX - 1n);
+  throwsCode(() => mul(4611686018427387904n, 2n), 18021);
+  throwsCode(() => mul(3037000500n, 3037000500n), 18021);
+  assert.equal(mul(3037000499n, 3037000499n), 3037000499n * 3037000499n);
   const neg = impl(core.negate, T.long);
-  throwsCode(() => neg(-TWO63), 18051);
-  assert.equal(neg(-(2 ** 60)), 2 ** 60);
+  throwsCode(() => neg(MIN), 18051);
+  assert.equal(neg(-MAX), MAX);
+  // The comparisons take BigInt longs too.
+  assert.equal(impl(core.lessThan, T.long, T.long)(MAX - 1n, MAX), true);
+  assert.equal(impl(core.equal, T.long, T.long)(MAX, MAX - 1n), false);
+  assert.equal(impl(core.max, T.long, T.long)(MIN, MAX), MAX);
 });
 
 test('float results are rounded to single precision, double results are not', () => {

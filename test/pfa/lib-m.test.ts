@@ -69,8 +69,8 @@ test('m.log: arbitrary positive base, error 27170 otherwise', () => {
 test('m.abs: overflow codes for the minimum int and long', () => {
   assert.equal(impl(m.abs, T.int)(-2147483647), 2147483647);
   throwsCode(() => impl(m.abs, T.int)(-2147483648), 27020);
-  throwsCode(() => impl(m.abs, T.long)(-(2 ** 63)), 27021);
-  assert.equal(impl(m.abs, T.long)(-(2 ** 62)), 2 ** 62);
+  throwsCode(() => impl(m.abs, T.long)(-(2n ** 63n)), 27021);
+  assert.equal(impl(m.abs, T.long)(-(2n ** 63n) + 1n), 2n ** 63n - 1n);
   assert.ok(Object.is(impl(m.abs, T.double)(-0), 0));
   assert.equal(impl(m.abs, T.float)(-Infinity), Infinity);
 });

@@ -43,9 +43,9 @@ test('parse.int: bases 2-36, whitespace and case ignored, 32-bit range', () => {
 
 test('parse.long: 64-bit range', () => {
   const p = impl(parse.parseLongFn);
-  assert.equal(p('9007199254740993', 10), 9007199254740992); // nearest double
-  assert.equal(p('-9223372036854775808', 10), -(2 ** 63));
-  assert.equal(p('7fffffffffffffff', 16), 2 ** 63 - 1);
+  assert.equal(p('9007199254740993', 10), 9007199254740993n); // exact: longs are BigInts
+  assert.equal(p('-9223372036854775808', 10), -(2n ** 63n));
+  assert.equal(p('7fffffffffffffff', 16), 2n ** 63n - 1n);
   throwsCode(() => p('9223372036854775808', 10), 33010);
   throwsCode(() => p('-9223372036854775809', 10), 33010);
   throwsCode(() => p('g', 16), 33010);

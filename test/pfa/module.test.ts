@@ -130,3 +130,18 @@ test('YAML documents compile too, with the int/double distinction of their numbe
   const { mod } = await compile('input: int\noutput: double\naction:\n  - {"/": [input, 2.0]}\n', 'engine.yaml');
   assert.equal(mod.predict(3), 1.5);
 });
+
+test('longs: plain safe-integer numbers are taken as longs, BigInts beyond 2^53 are exact, unsafe numbers are refused', async () => {
+  const { mod } = await compile({
+    input: { type: 'record', name: 'Counts', fields: [{ name: 'n', type: 'long' }, { name: 'xs', type: { type: 'array', items: 'long' } }, { name: 'w', type: 'double' }] },
+    output: 'long',
+    action: [{ '+': ['input.n', { 'a.sum': ['input.xs'] }] }],
+  });
+  assert.equal(mod.predict({ n: 5, xs: [1, 2], w: 1 }), 8n);
+  assert.equal(mod.predict({ n: 2n ** 62n, xs: [1n], w: 0.5 }), 2n ** 62n + 1n);
+  assert.equal(mod.toJson(mod.predict({ n: 5, xs: [], w: 1 })), 5);
+  // 2^60 as a number is not a safe integer: it may already be off by up to 128, so it is refused.
+  assert.throws(() => mod.predict({ n: 2 ** 60, xs: [], w: 1 }), /does not match the engine's input type/);
+  assert.throws(() => mod.predict({ n: 1.5, xs: [], w: 1 }), /does not match the engine's input type/);
+  assert.throws(() => mod.predict({ n: 1, xs: ['a'], w: 1 }), /does not match the engine's input type/);
+});

@@ -3,7 +3,7 @@
 // fan-out of categorical values to indicator arrays, and serialisation (Avro binary,
 // JSON).
 
-import { toJson } from '../avro.js';
+import { stringifyJsonExact, toJson } from '../avro.js';
 import { pfaFail, type LibFunction, type LibImpl, type PfaType, type SignatureJson } from '../types.js';
 import { INT_MAX, INT_MIN, unionBranch, utf8Encode } from '../values.js';
 import { numIsLong } from './core.js';
@@ -11,34 +11,24 @@ import { numIsLong } from './core.js';
 // ---------------------------------------------------------------------------
 // Wrap-around casts.
 
-/** x reduced modulo 2^bits into [0, 2^bits), exactly (BigInt beyond the safe range). */
-function wrapUnsigned(x: number, bits: number): number {
-  if (bits <= 52 && Number.isSafeInteger(x)) {
-    const m = 2 ** bits;
-    return ((x % m) + m) % m;
-  }
-  return Number(BigInt.asUintN(bits, BigInt(x)));
-}
-
 export const signed: LibFunction = {
   name: 'cast.signed',
   sigs: [{ params: [{ name: 'x', type: 'long' }, { name: 'bits', type: 'int' }], ret: 'long' }],
-  make: () => (x: number, bits: number) => {
+  bigLongs: true,
+  // Longs are BigInts here: two's complement wrap-around is exact.
+  make: () => (x: bigint, bits: number) => {
     if (bits < 2 || bits > 64) pfaFail(17000, 'cast.signed', 'unrepresentable unsigned number');
-    if (bits <= 52 && Number.isSafeInteger(x)) {
-      const u = wrapUnsigned(x, bits), half = 2 ** (bits - 1);
-      return u >= half ? u - 2 * half : u;
-    }
-    return Number(BigInt.asIntN(bits, BigInt(x)));
+    return BigInt.asIntN(bits, x);
   },
 };
 
 export const unsigned: LibFunction = {
   name: 'cast.unsigned',
   sigs: [{ params: [{ name: 'x', type: 'long' }, { name: 'bits', type: 'int' }], ret: 'long' }],
-  make: () => (x: number, bits: number) => {
+  bigLongs: true,
+  make: () => (x: bigint, bits: number) => {
     if (bits < 1 || bits > 63) pfaFail(17010, 'cast.unsigned', 'unrepresentable unsigned number');
-    return wrapUnsigned(x, bits);
+    return BigInt.asUintN(bits, x);
   },
 };
 
@@ -310,6 +300,6 @@ export const json: LibFunction = {
   sigs: [{ params: [{ name: 'x', type: { any: 'A' } }], ret: 'string' }],
   make(types): LibImpl {
     const t = types.params[0];
-    return (x: unknown) => JSON.stringify(toJson(x, t));
+    return (x: unknown) => stringifyJsonExact(toJson(x, t));
   },
 };

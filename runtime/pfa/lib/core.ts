@@ -2,9 +2,10 @@
 // (+ - * / // u- % %% **), comparison (cmp == != < <= > >= max min), logic (&& || ^^ !),
 // Kleene logic (&&& ||| !!!) and bitwise arithmetic (& | ^ ~).
 //
-// Numbers: int and long are JS numbers (long exact up to 2^53; beyond that the
-// overflow checks are done exactly on the stored doubles with BigInt); float results are
-// rounded to single precision with Math.fround. Each factory specialises on the resolved
+// Numbers: int, float and double are JS numbers; longs are BigInts (exact 64-bit) for the
+// functions marked `bigLongs` (+ - *, the comparisons), and numbers (exact to 2^53, overflow
+// checked exactly with BigInt) for the others, which the compiler converts for (compile.ts).
+// Float results are rounded to single precision with Math.fround. Each factory specialises on the resolved
 // numeric type so that the returned closure does no per-call type dispatch.
 
 import { pfaFail, type LibFunction, type LibImpl, type PfaType, type SignatureJson } from '../types.js';
@@ -39,22 +40,6 @@ export function numIsLong(v: number): boolean {
 function checkInt(r: number, code: number, fcn: string): number {
   if (r > INT_MAX || r < INT_MIN) pfaFail(code, fcn, 'int overflow');
   return r + 0; // no negative zero for integers
-}
-
-type LongOp = (x: number, y: number) => number;
-
-/**
- * A long operation: the double result when it is exact (a safe integer), otherwise the
- * exact result of the BigInt operation on the stored values, checked against the long range.
- */
-function longOp(fast: (x: number, y: number) => number, exact: (x: bigint, y: bigint) => bigint, code: number, fcn: string): LongOp {
-  return (x, y) => {
-    const r = fast(x, y);
-    if (Number.isSafeInteger(r)) return r + 0;
-    const e = exact(BigInt(x), BigInt(y));
-    if (!bigIsLong(e)) pfaFail(code, fcn, 'long overflow');
-    return Number(e);
-  };
 }
 
 /** Exact integer power for int/long; undefined when the result leaves [min, max]. */
@@ -117,10 +102,16 @@ function arithmetic(name: string, intCode: number, longCode: number, op: (x: num
   return {
     name,
     sigs: BINARY_NUM,
+    bigLongs: true,
     make(types): LibImpl {
       switch (numKind(types.params[0])) {
         case 'int': return (x: number, y: number) => checkInt(op(x, y), intCode, name);
-        case 'long': return longOp(op, exact, longCode, name);
+        // Exact 64-bit: the result must stay in the long range (specification: long overflow).
+        case 'long': return (x: bigint, y: bigint) => {
+          const r = exact(x, y);
+          if (!bigIsLong(r)) pfaFail(longCode, name, 'long overflow');
+          return r;
+        };
         case 'float': return (x: number, y: number) => fround(op(x, y));
         case 'double': return op;
       }
@@ -164,15 +155,16 @@ export const floorDivide: LibFunction = {
 export const negate: LibFunction = {
   name: 'u-',
   sigs: [{ params: [{ name: 'x', type: NUM_A }], ret: { ref: 'A' } }],
+  bigLongs: true,
   make(types): LibImpl {
     switch (numKind(types.params[0])) {
       case 'int': return (x: number) => {
         if (x === INT_MIN) pfaFail(18050, 'u-', 'int overflow');
         return 0 - x;
       };
-      case 'long': return (x: number) => {
-        if (x <= -TWO63) pfaFail(18051, 'u-', 'long overflow');
-        return 0 - x;
+      case 'long': return (x: bigint) => {
+        if (x === BIG_LONG_MIN) pfaFail(18051, 'u-', 'long overflow');
+        return -x;
       };
       default: return (x: number) => -x;
     }
@@ -298,6 +290,7 @@ function comparison(name: string, test: (c: number) => boolean): LibFunction {
   return {
     name,
     sigs: ANY_PAIR_BOOL,
+    bigLongs: true, // the order and equality work on BigInts as on numbers
     make(types): LibImpl {
       const cmp = orderOf(types.params[0]);
       return (x: unknown, y: unknown) => test(cmp(x, y));
@@ -308,6 +301,7 @@ function comparison(name: string, test: (c: number) => boolean): LibFunction {
 export const cmp: LibFunction = {
   name: 'cmp',
   sigs: ANY_PAIR_INT,
+  bigLongs: true, // the order and equality work on BigInts as on numbers
   make(types): LibImpl {
     const order = orderOf(types.params[0]);
     return (x: unknown, y: unknown) => {
@@ -320,6 +314,7 @@ export const cmp: LibFunction = {
 export const equal: LibFunction = {
   name: '==',
   sigs: ANY_PAIR_BOOL,
+  bigLongs: true, // the order and equality work on BigInts as on numbers
   make(types): LibImpl {
     const eq = valueEquality(types.params[0]);
     return (x: unknown, y: unknown) => eq(x, y);
@@ -329,6 +324,7 @@ export const equal: LibFunction = {
 export const notEqual: LibFunction = {
   name: '!=',
   sigs: ANY_PAIR_BOOL,
+  bigLongs: true, // the order and equality work on BigInts as on numbers
   make(types): LibImpl {
     const eq = valueEquality(types.params[0]);
     return (x: unknown, y: unknown) => !eq(x, y);
@@ -343,6 +339,7 @@ export const greaterOrEqual = comparison('>=', (c) => c >= 0);
 export const max: LibFunction = {
   name: 'max',
   sigs: ANY_PAIR_A,
+  bigLongs: true, // the order and equality work on BigInts as on numbers
   make(types): LibImpl {
     const order = orderOf(types.params[0]);
     // "Return x if x >= y, y otherwise."
@@ -353,6 +350,7 @@ export const max: LibFunction = {
 export const min: LibFunction = {
   name: 'min',
   sigs: ANY_PAIR_A,
+  bigLongs: true, // the order and equality work on BigInts as on numbers
   make(types): LibImpl {
     const order = orderOf(types.params[0]);
     // "Return x if x < y, y otherwise."

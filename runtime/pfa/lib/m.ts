@@ -3,7 +3,7 @@
 // infinity, never an error); the integer functions report overflow with their codes.
 
 import { pfaFail, type LibFunction, type LibImpl, type SignatureJson } from '../types.js';
-import { INT_MAX, INT_MIN } from '../values.js';
+import { BIG_LONG_MIN, INT_MAX, INT_MIN } from '../values.js';
 import { numIsLong, numKind } from './core.js';
 
 const D1: readonly SignatureJson[] = [{ params: [{ name: 'x', type: 'double' }], ret: 'double' }];
@@ -19,15 +19,17 @@ export const e: LibFunction = { name: 'm.e', sigs: [{ params: [], ret: 'double' 
 export const abs: LibFunction = {
   name: 'm.abs',
   sigs: [{ params: [{ name: 'x', type: { any: 'A', of: ['int', 'long', 'float', 'double'] } }], ret: { ref: 'A' } }],
+  bigLongs: true,
   make(types): LibImpl {
     switch (numKind(types.params[0])) {
       case 'int': return (x: number) => {
         if (x === INT_MIN) pfaFail(27020, 'm.abs', 'int overflow');
         return Math.abs(x);
       };
-      case 'long': return (x: number) => {
-        if (!numIsLong(-x)) pfaFail(27021, 'm.abs', 'long overflow');
-        return Math.abs(x);
+      // Longs are BigInts here: |-2^63| is the one overflow.
+      case 'long': return (x: bigint) => {
+        if (x === BIG_LONG_MIN) pfaFail(27021, 'm.abs', 'long overflow');
+        return x < 0n ? -x : x;
       };
       default: return Math.abs;
     }

@@ -24,13 +24,13 @@ function parseInteger(s: string, base: number): bigint | undefined {
   return negative ? -v : v;
 }
 
-function integerParser(name: string, notCode: number, baseCode: number, what: string, fits: (v: bigint) => boolean) {
+function integerParser(name: string, notCode: number, baseCode: number, what: string, fits: (v: bigint) => boolean, asBigInt = false) {
   return () => (str: string, base: number) => {
     if (base < 2 || base > 36) pfaFail(baseCode, name, 'base out of range');
     const s = str.trim().toLowerCase();
     const v = INTEGER.test(s) ? parseInteger(s, base) : undefined;
     if (v === undefined || !fits(v)) pfaFail(notCode, name, what);
-    return Number(v);
+    return asBigInt ? v : Number(v);
   };
 }
 
@@ -45,7 +45,8 @@ export const parseIntFn: LibFunction = {
 export const parseLongFn: LibFunction = {
   name: 'parse.long',
   sigs: [{ params: [{ name: 'str', type: 'string' }, { name: 'base', type: 'int' }], ret: 'long' }],
-  make: integerParser('parse.long', 33010, 33011, 'not a long integer', bigIsLong),
+  bigLongs: true, // the long comes out exact, as a BigInt
+  make: integerParser('parse.long', 33010, 33011, 'not a long integer', bigIsLong, true),
 };
 
 const FLOATING = /^[-+]?(\.?[0-9]+|[0-9]+\.[0-9]*)(e[-+]?[0-9]+)?$/;

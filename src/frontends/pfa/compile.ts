@@ -12,6 +12,7 @@
 
 import { parseType, typeToJson, type NameTable } from '../../../runtime/pfa/avro.js';
 import { libraryFunction } from '../../../runtime/pfa/lib/registry.js';
+import { holdsLong } from '../../../runtime/pfa/values.js';
 import type { PfaField, PfaType } from '../../../runtime/pfa/types.js';
 import { FloatLiteral, plainJson, type PfaJson } from './decode.js';
 import { parseFormat, type Format } from '../../../runtime/pfa/pack.js';
@@ -118,6 +119,14 @@ class Compiler {
   private output: PfaType = T.null;
   private input: PfaType = T.null;
 
+  /**
+   * Statements that check the routine's deadline (the `timeout` options), put at the top of
+   * every loop body and function body: a begin/action/end that runs too long is always in
+   * a loop or a (recursive) call. Empty when the document sets no timeout, so engines
+   * without one pay nothing.
+   */
+  private tick: string[] = [];
+
   constructor(private readonly doc: PfaJson, private readonly fallbackName: string) {}
 
   private fresh(base: string): string {
@@ -157,6 +166,8 @@ class Compiler {
     if (!('input' in d)) bad('input', 'the document needs an input type');
     if (!('output' in d)) bad('output', 'the document needs an output type');
     if (!('action' in d)) bad('action', 'the document needs an action');
+    const timeouts = executionTimeouts(d.options);
+    if (timeouts !== null) this.tick = ['watch.tick();'];
     this.declareNamedTypes(d);
     this.input = this.parseAvro(d.input, 'input');
     this.output = this.parseAvro(d.output, 'output');
@@ -236,13 +247,16 @@ class Compiler {
       if (d.merge !== undefined) merge = this.routine(d.merge, 'merge', 'merge');
     }
 
+    // With timeouts, each routine runs under a stopwatch (runtime/pfa/engine.ts stopwatch).
+    const timed = (kind: 'begin' | 'action' | 'end', f: string): string => (timeouts === null ? f : `watch.guard(${timeouts[kind]}, ${f})`);
     const body = [
       ...lines,
+      ...(timeouts !== null ? ['const watch = rt.stopwatch();'] : []),
       ...this.decls,
       ...fnBodies,
-      `const begin = ${begin};`,
-      `const action = ${action};`,
-      `const end = ${end};`,
+      `const begin = ${timed('begin', begin)};`,
+      `const action = ${timed('action', action)};`,
+      `const end = ${timed('end', end)};`,
       `return rt.engine({ method: ${JSON.stringify(method)}, cells: C, pools: P, rollbackCells: ${JSON.stringify(rbCells)}, rollbackPools: ${JSON.stringify(rbPools)}, begin, action, end, merge: ${merge}, counters, emitted, fold });`,
     ].join('\n');
     return {
@@ -318,6 +332,10 @@ class Compiler {
     if (kind === 'action' || kind === 'merge') {
       const want = this.method === 'emit' ? null : this.output;
       if (want !== null && v.type !== NEVER && !accepts(want, v.type)) bad(path, `returns ${show(v.type)}, but the output type is ${show(want)}`);
+      if (want !== null) {
+        const c = this.coerce(v, want);
+        return `(${params}) => {\n${indent(c.pre)}\n  return ${c.js};\n}`;
+      }
     }
     return `(${params}) => {\n${indent(v.pre)}\n  return ${kind === 'action' || kind === 'merge' ? v.js : 'null'};\n}`;
   }
@@ -349,9 +367,10 @@ class Compiler {
     if (!('do' in f)) bad(path, 'a function needs "do"');
     const body = Array.isArray(f.do) ? f.do : [f.do];
     if (body.length === 0) bad(`${path}.do`, 'needs at least one expression');
-    const v = this.block(body, scope, `${path}.do`);
-    if (v.type !== NEVER && !accepts(type.ret, v.type)) bad(path, `returns ${show(v.type)}, but declares ${show(type.ret)}`);
-    return `function ${js}(${names.join(', ')}) {\n${indent(v.pre)}\n  return ${v.js};\n}`;
+    const b = this.block(body, scope, `${path}.do`);
+    if (b.type !== NEVER && !accepts(type.ret, b.type)) bad(path, `returns ${show(b.type)}, but declares ${show(type.ret)}`);
+    const v = this.coerce(b, type.ret);
+    return `function ${js}(${names.join(', ')}) {\n${indent([...this.tick, ...v.pre])}\n  return ${v.js};\n}`;
   }
 
   /** A sequence of expressions in a new scope; its value is the last one's. */
@@ -388,7 +407,7 @@ class Compiler {
     if (typeof e === 'number') {
       if (!Number.isInteger(e)) return { pre: [], js: numberJs(e), type: T.double };
       if (e >= -2147483648 && e <= 2147483647) return { pre: [], js: numberJs(e), type: T.int };
-      return { pre: [], js: numberJs(e), type: T.long };
+      return { pre: [], js: longJs(e), type: T.long };
     }
     if (e instanceof FloatLiteral) return { pre: [], js: numberJs(e.value), type: T.double };
     if (typeof e === 'string') return this.symbol(e, scope, path);
@@ -408,7 +427,7 @@ class Compiler {
         }
         case 'long': {
           if (typeof v !== 'number' || !Number.isInteger(v)) bad(path, 'a long literal must be an integer');
-          return { pre: [], js: numberJs(v), type: T.long };
+          return { pre: [], js: longJs(v), type: T.long };
         }
         case 'float': {
           const n = v instanceof FloatLiteral ? v.value : v;
@@ -487,7 +506,8 @@ class Compiler {
   /** A constant value of type t from its JSON form, decoded once when the engine is created. */
   private constant(json: unknown, t: PfaType, path: string): Value {
     if (t.kind === 'int' || t.kind === 'long' || t.kind === 'double' || t.kind === 'float') {
-      if (typeof json === 'number') return { pre: [], js: numberJs(t.kind === 'float' ? Math.fround(json) : json), type: t };
+      if (typeof json === 'number' && t.kind === 'long' && Number.isInteger(json)) return { pre: [], js: longJs(json), type: t };
+      if (typeof json === 'number' && t.kind !== 'long') return { pre: [], js: numberJs(t.kind === 'float' ? Math.fround(json) : json), type: t };
     }
     if (t.kind === 'string' && typeof json === 'string') return { pre: [], js: JSON.stringify(json), type: t };
     if (t.kind === 'boolean' && typeof json === 'boolean') return { pre: [], js: String(json), type: t };
@@ -517,7 +537,7 @@ class Compiler {
         if (b.readOnly) bad(`${path}.${n}`, `${JSON.stringify(n)} is read-only`);
         if (b.depth < scope.fnDepth) bad(`${path}.${n}`, `cannot set ${JSON.stringify(n)} from inside a function`);
         if (!accepts(b.type, val.type)) bad(`${path}.${n}`, `${JSON.stringify(n)} has type ${show(b.type)}, which does not accept ${show(val.type)}`);
-        pre.push(`${b.js} = ${val.js};`);
+        pre.push(`${b.js} = ${this.coerce(val, b.type).js};`);
       } else {
         if (!SYMBOL.test(n)) bad(`${path}.${n}`, `invalid symbol name ${JSON.stringify(n)}`);
         if (scope.get(n) !== undefined) bad(`${path}.${n}`, `${JSON.stringify(n)} is already defined (PFA has no shadowing)`);
@@ -571,7 +591,7 @@ class Compiler {
       const v = this.hold(this.expr(x, scope, p));
       if (!accepts(want, v.type)) bad(p, `expected ${show(want)}, found ${show(v.type)}`);
       pre.push(...v.pre);
-      return v.js;
+      return this.coerce(v, want).js;
     };
     if (t.kind === 'array') {
       if (!Array.isArray(e.new)) bad(`${path}.new`, 'an array needs a JSON array of expressions');
@@ -613,8 +633,27 @@ class Compiler {
     const r = this.fresh('r');
     return {
       pre: [...c.pre, `let ${r};`, `if (${c.js}) {`, indent(thenV.pre), `  ${r} = ${thenV.js};`, '} else {', indent(elseV.pre), `  ${r} = ${elseV.js};`, '}'],
-      js: r, type,
+      js: this.merged(r, [thenV.type, elseV.type], type), type,
     };
+  }
+
+  /**
+   * v as a value of `to` (a type that accepts v's). PFA promotes int → long → float → double;
+   * longs are BigInts and the others numbers (runtime/pfa/types.ts), so a promotion across the
+   * long boundary converts: inline for plain numbers, rt.coerceTo (values.ts) through unions
+   * and containers. Everything else, the double and int hot paths included, is untouched.
+   */
+  private coerce(v: Value, to: PfaType): Value {
+    if (v.type === NEVER || !crossesLong(v.type, to)) return v;
+    if (v.type.kind === 'int' && to.kind === 'long') return { pre: v.pre, js: `BigInt(${v.js})`, type: to };
+    if (v.type.kind === 'long' && to.kind === 'double') return { pre: v.pre, js: `Number(${v.js})`, type: to };
+    return { pre: v.pre, js: `rt.coerceTo(${v.js}, TYPES[${this.typeRef(to)}])`, type: to };
+  }
+
+  /** The result variable of a branching form, in the representation of the merged type. */
+  private merged(r: string, branches: readonly PfaType[], type: PfaType): string {
+    if (!branches.some((b) => b !== NEVER && crossesLong(b, type))) return r;
+    return `rt.coerceTo(${r}, TYPES[${this.typeRef(type)}])`;
   }
 
   private supertype(all: readonly PfaType[], path: string): PfaType {
@@ -653,13 +692,14 @@ class Compiler {
       pre.push(indent(v.pre, closes), `${'  '.repeat(closes)}${r} = ${v.js};`);
     }
     for (let k = closes - 1; k >= 0; k--) pre.push(`${'  '.repeat(k)}}`);
-    return { pre, js: hasElse ? r : 'null', type: hasElse ? this.supertype(types, path) : T.null };
+    const type = hasElse ? this.supertype(types, path) : T.null;
+    return { pre, js: hasElse ? this.merged(r, types, type) : 'null', type };
   }
 
   private whileForm(e: Record<string, PfaJson>, scope: Scope, path: string): Value {
     const c = this.condition(e.while, scope.child(), `${path}.while`);
     const body = this.block(asList(e.do ?? []), scope, `${path}.do`);
-    return { pre: ['for (;;) {', indent(c.pre), `  if (!(${c.js})) break;`, indent(body.pre), '}'], js: 'null', type: T.null };
+    return { pre: ['for (;;) {', indent([...this.tick, ...c.pre]), `  if (!(${c.js})) break;`, indent(body.pre), '}'], js: 'null', type: T.null };
   }
 
   private untilForm(e: Record<string, PfaJson>, scope: Scope, path: string): Value {
@@ -667,7 +707,7 @@ class Compiler {
     const inner = scope.child();
     const body = this.blockIn(asList(e.do ?? []), inner, `${path}.do`);
     const c = this.condition(e.until, inner, `${path}.until`);
-    return { pre: ['for (;;) {', indent(body.pre), indent(c.pre), `  if (${c.js}) break;`, '}'], js: 'null', type: T.null };
+    return { pre: ['for (;;) {', indent([...this.tick, ...body.pre]), indent(c.pre), `  if (${c.js}) break;`, '}'], js: 'null', type: T.null };
   }
 
   private forForm(e: Record<string, PfaJson>, scope: Scope, path: string): Value {
@@ -676,7 +716,7 @@ class Compiler {
     const c = this.condition(e.while, inner.child(), `${path}.while`);
     const step = this.letSet(e.step, inner, `${path}.step`, true);
     const body = this.block(asList(e.do ?? []), inner, `${path}.do`);
-    return { pre: ['{', indent(init.pre), '  for (;;) {', indent(c.pre, 2), `    if (!(${c.js})) break;`, indent(body.pre, 2), indent(step.pre, 2), '  }', '}'], js: 'null', type: T.null };
+    return { pre: ['{', indent(init.pre), '  for (;;) {', indent([...this.tick, ...c.pre], 2), `    if (!(${c.js})) break;`, indent(body.pre, 2), indent(step.pre, 2), '  }', '}'], js: 'null', type: T.null };
   }
 
   private foreachForm(e: Record<string, PfaJson>, scope: Scope, path: string): Value {
@@ -692,7 +732,7 @@ class Compiler {
     inner.define(e.foreach, { js: id, type: arr.type.items, readOnly: false, depth: inner.fnDepth });
     const body = this.block(asList(e.do ?? []), inner, `${path}.do`);
     const i = this.fresh('i');
-    return { pre: [...arr.pre, `for (let ${i} = 0; ${i} < ${arr.js}.length; ${i}++) {`, `  let ${id} = ${arr.js}[${i}];`, indent(body.pre), '}'], js: 'null', type: T.null };
+    return { pre: [...arr.pre, `for (let ${i} = 0; ${i} < ${arr.js}.length; ${i}++) {`, `  let ${id} = ${arr.js}[${i}];`, indent([...this.tick, ...body.pre]), '}'], js: 'null', type: T.null };
   }
 
   private forkeyForm(e: Record<string, PfaJson>, scope: Scope, path: string): Value {
@@ -704,7 +744,7 @@ class Compiler {
     inner.define(e.forkey, { js: k, type: T.string, readOnly: false, depth: inner.fnDepth });
     inner.define(e.forval, { js: v, type: m.type.values, readOnly: false, depth: inner.fnDepth });
     const body = this.block(asList(e.do ?? []), inner, `${path}.do`);
-    return { pre: [...m.pre, `for (let ${k} of Object.keys(${m.js})) {`, `  let ${v} = ${m.js}[${k}];`, indent(body.pre), '}'], js: 'null', type: T.null };
+    return { pre: [...m.pre, `for (let ${k} of Object.keys(${m.js})) {`, `  let ${v} = ${m.js}[${k}];`, indent([...this.tick, ...body.pre]), '}'], js: 'null', type: T.null };
   }
 
   private castForm(e: Record<string, PfaJson>, scope: Scope, path: string): Value {
@@ -735,14 +775,16 @@ class Compiler {
       for (const m of members) if (!covered.some((c) => accepts(c, m))) bad(path, `the cases do not cover ${show(m)} (use "partial": true)`);
     }
     pre.push(...branches);
-    return { pre, js: partial ? 'null' : r, type: partial ? T.null : this.supertype(types, path) };
+    const type = partial ? T.null : this.supertype(types, path);
+    return { pre, js: partial ? 'null' : this.merged(r, types, type), type };
   }
 
   private upcastForm(e: Record<string, PfaJson>, scope: Scope, path: string): Value {
     const x = this.expr(e.upcast, scope, `${path}.upcast`);
     const t = this.parseAvro(e.as, `${path}.as`);
     if (!accepts(t, x.type)) bad(path, `${show(t)} does not accept ${show(x.type)}`);
-    return { pre: x.pre, js: x.js, type: t };
+    const c = this.coerce(x, t);
+    return { pre: c.pre, js: c.js, type: t };
   }
 
   private ifnotnullForm(e: Record<string, PfaJson>, scope: Scope, path: string): Value {
@@ -769,7 +811,7 @@ class Compiler {
     const r = this.fresh('r');
     return {
       pre: [...pre, `let ${r};`, `if (${tests.join(' && ')}) {`, ...binds, indent(thenV.pre), `  ${r} = ${thenV.js};`, '} else {', indent(elseV.pre), `  ${r} = ${elseV.js};`, '}'],
-      js: r, type: this.supertype([thenV.type, elseV.type], path),
+      js: this.merged(r, [thenV.type, elseV.type], this.supertype([thenV.type, elseV.type], path)), type: this.supertype([thenV.type, elseV.type], path),
     };
   }
 
@@ -798,8 +840,9 @@ class Compiler {
       pre.push(...v.pre);
       if (t.kind === 'array') {
         if (v.type.kind !== 'int' && v.type.kind !== 'long') bad(p, `an array index must be an int, not ${show(v.type)}`);
-        js = `rt.index(${js}, ${v.js}, ${codes[0]})`;
-        steps.push(`{ i: ${v.js} }`);
+        const i = v.type.kind === 'long' ? `Number(${v.js})` : v.js;
+        js = `rt.index(${js}, ${i}, ${codes[0]})`;
+        steps.push(`{ i: ${i} }`);
         t = t.items;
         return;
       }
@@ -841,7 +884,7 @@ class Compiler {
     }
     const v = this.hold(this.expr(x, scope, path));
     if (!accepts(t, v.type)) bad(path, `expected ${show(t)}, found ${show(v.type)}`);
-    return { pre: v.pre, js: v.js, isFn: false };
+    return { pre: v.pre, js: this.coerce(v, t).js, isFn: false };
   }
 
   private cellGet(e: Record<string, PfaJson>, _scope: Scope, path: string): Value {
@@ -896,7 +939,7 @@ class Compiler {
       if ('init' in e) {
         const init = this.hold(this.expr(e.init, scope.child(), `${path}.init`));
         if (!accepts(t, init.type)) bad(`${path}.init`, `expected ${show(t)}, found ${show(init.type)}`);
-        pre.push(...init.pre, `if (!Object.hasOwn(${pool}, ${keyV.js})) ${pool}[${keyV.js}] = ${init.js};`);
+        pre.push(...init.pre, `if (!Object.hasOwn(${pool}, ${keyV.js})) ${pool}[${keyV.js}] = ${this.coerce(init, t).js};`);
       } else if (rest.length > 0 || to.isFn) {
         pre.push(`if (!Object.hasOwn(${pool}, ${keyV.js})) rt.key(${pool}, ${keyV.js}, ${CODES.poolTo[1]});`);
       }
@@ -956,7 +999,7 @@ class Compiler {
         const v = this.hold(this.expr(fill[p.name], scope, `${path}.fill.${p.name}`));
         if (!accepts(p.type, v.type)) bad(`${path}.fill.${p.name}`, `expected ${show(p.type)}, found ${show(v.type)}`);
         pre.push(...v.pre);
-        args.push(v.js);
+        args.push(this.coerce(v, p.type).js);
       } else {
         const id = this.fresh(p.name);
         free.push({ name: p.name, type: p.type, id });
@@ -1003,9 +1046,10 @@ class Compiler {
       inner.define(p.name, { js: id, type: p.type, readOnly: false, depth: inner.fnDepth });
       return id;
     });
-    const v = this.block(asList(e.do), inner, `${path}.do`);
-    if (v.type !== NEVER && !accepts(type.ret, v.type)) bad(path, `returns ${show(v.type)}, but declares ${show(type.ret)}`);
-    return { pre: [], js: `((${names.join(', ')}) => {\n${indent(v.pre)}\n  return ${v.js};\n})`, type };
+    const b = this.block(asList(e.do), inner, `${path}.do`);
+    if (b.type !== NEVER && !accepts(type.ret, b.type)) bad(path, `returns ${show(b.type)}, but declares ${show(type.ret)}`);
+    const v = this.coerce(b, type.ret);
+    return { pre: [], js: `((${names.join(', ')}) => {\n${indent([...this.tick, ...v.pre])}\n  return ${v.js};\n})`, type };
   }
 
   /** The per-call-site instance of a library function, made when the engine is created. */
@@ -1027,7 +1071,7 @@ class Compiler {
       if (argList.length !== 1) bad(p, 'emit takes one argument');
       const v = this.hold(this.expr(argList[0], scope, `${p}[0]`));
       if (!accepts(this.output, v.type)) bad(p, `emits ${show(v.type)}, but the output type is ${show(this.output)}`);
-      return { pre: [...v.pre, `emitted.push(${v.js});`], js: 'null', type: T.null };
+      return { pre: [...v.pre, `emitted.push(${this.coerce(v, this.output).js});`], js: 'null', type: T.null };
     }
     // Short-circuit logic: the right side is evaluated only when needed.
     if ((name === '&&' || name === '||') && argList.length === 2) {
@@ -1070,7 +1114,7 @@ class Compiler {
       args.forEach((a, i) => {
         if (!accepts(u.type.params[i], a.type)) bad(`${p}[${i}]`, `${name} expects ${show(u.type.params[i])}, found ${show(a.type)}`);
       });
-      return { pre, js: `${u.js}(${args.map((a) => a.js).join(', ')})`, type: u.type.ret };
+      return { pre, js: `${u.js}(${args.map((a, i) => this.coerce(a, u.type.params[i]).js).join(', ')})`, type: u.type.ret };
     }
     const lib = libraryFunction(name);
     if (lib === undefined) return bad(p, `unknown function or special form ${JSON.stringify(name)}`);
@@ -1079,7 +1123,20 @@ class Compiler {
       return bad(p, `no signature of ${name} accepts (${args.map((a) => show(a.type)).join(', ')})`);
     }
     const id = this.libInstance(name, types);
-    return { pre, js: `${id}(${args.map((a) => a.js).join(', ')})`, type: types.ret };
+    // Longs are BigInts. A library function that computes with longs (its signature names
+    // long) but is not written for BigInt (no `bigLongs`) takes and gives them as numbers,
+    // exact to 2^53: convert at the boundary, only where a long occurs. Functions generic in
+    // their values (a type variable without "of": a.sort, map.*, ...) only move and compare
+    // them (values.ts comparator/equality handle BigInt) and get them as they are.
+    const numbersOnly = lib.fn.bigLongs !== true && mentionsLong(lib.fn.sigs[types.sig]);
+    const argJs = args.map((a, i) => {
+      const t = types.params[i];
+      const v = t === undefined ? a : this.coerce(a, t);
+      return t !== undefined && numbersOnly && holdsLong(t) ? `rt.convertLongs(${v.js}, TYPES[${this.typeRef(t)}], false)` : v.js;
+    });
+    const call = `${id}(${argJs.join(', ')})`;
+    const js = numbersOnly && holdsLong(types.ret) ? `rt.convertLongs(${call}, TYPES[${this.typeRef(types.ret)}], true)` : call;
+    return { pre, js, type: types.ret };
   }
 
   /** {"call": enumExpr, "args": [...]}: calls the user function the enum value names. */
@@ -1100,10 +1157,11 @@ class Compiler {
       if (u === undefined) bad(`${path}.call`, `the enum symbol ${JSON.stringify(sym)} names no user function`);
       if (u.type.params.length !== args.length || !args.every((a, i) => accepts(u.type.params[i], a.type))) bad(`${path}.args`, `u.${sym} does not accept these arguments`);
       rets.push(u.type.ret);
-      return `  case ${JSON.stringify(sym)}: ${r} = ${u.js}(${args.map((a) => a.js).join(', ')}); break;`;
+      return `  case ${JSON.stringify(sym)}: ${r} = ${u.js}(${args.map((a, i) => this.coerce(a, u.type.params[i]).js).join(', ')}); break;`;
     });
     pre.push(`let ${r} = null;`, `switch (${sel.js}) {`, ...cases, '}');
-    return { pre, js: r, type: this.supertype(rets, path) };
+    const type = this.supertype(rets, path);
+    return { pre, js: this.merged(r, rets, type), type };
   }
 
   // ------------------------------------------------------------------ pack/unpack
@@ -1135,7 +1193,7 @@ class Compiler {
       const want: PfaType = { kind: f.type } as PfaType;
       if (f.type !== 'null' && !accepts(want, v.type)) bad(`${path}.pack[${i}]`, `the format needs ${f.type}, found ${show(v.type)}`);
       pre.push(...v.pre);
-      return v.js;
+      return f.type === 'null' ? v.js : this.coerce(v, want).js;
     });
     const id = this.fresh('fmt');
     this.decls.push(`const ${id} = ${JSON.stringify(formats)};`);
@@ -1155,7 +1213,8 @@ class Compiler {
       if (!SYMBOL.test(name)) bad(`${path}.format[${i}]`, `invalid symbol name ${JSON.stringify(name)}`);
       const v = this.fresh(name);
       inner.define(name, { js: v, type: { kind: formats[i].type } as PfaType, readOnly: false, depth: inner.fnDepth });
-      return `  let ${v} = ${vals}[${i}];`;
+      // Longs unpacked from 32-bit unsigned fields come as numbers: BigInt, as longs are.
+      return formats[i].type === 'long' ? `  let ${v} = BigInt(${vals}[${i}]);` : `  let ${v} = ${vals}[${i}];`;
     });
     const thenV = this.block(asList(e.then), inner, `${path}.then`);
     const pre = [...b.pre, `const ${vals} = rt.unpack(${b.js}, ${id});`];
@@ -1164,7 +1223,7 @@ class Compiler {
     const r = this.fresh('r');
     return {
       pre: [...pre, `let ${r};`, `if (${vals} !== null) {`, ...binds, indent(thenV.pre), `  ${r} = ${thenV.js};`, '} else {', indent(elseV.pre), `  ${r} = ${elseV.js};`, '}'],
-      js: r, type: this.supertype([thenV.type, elseV.type], path),
+      js: this.merged(r, [thenV.type, elseV.type], this.supertype([thenV.type, elseV.type], path)), type: this.supertype([thenV.type, elseV.type], path),
     };
   }
 }
@@ -1172,6 +1231,12 @@ class Compiler {
 function asList(x: PfaJson | undefined): PfaJson[] {
   if (x === undefined) return [];
   return Array.isArray(x) && !(x.length === 1 && typeof x[0] === 'string' && false) ? x : [x];
+}
+
+/** A long literal: a BigInt (longs are BigInts in memory, runtime/pfa/types.ts). */
+function longJs(n: number): string {
+  const b = BigInt(n);
+  return b < 0n ? `(${b}n)` : `${b}n`;
 }
 
 function numberJs(n: number): string {
@@ -1203,4 +1268,56 @@ export function show(t: PfaType): string {
     case 'function': return `function(${t.params.map(show).join(', ')}) → ${show(t.ret)}`;
     default: return t.kind;
   }
+}
+
+/** The specification's execution options (§3.8) this compiler implements: the timeouts. */
+const TIMEOUT_OPTIONS = ['timeout', 'timeout.begin', 'timeout.action', 'timeout.end'] as const;
+
+/**
+ * The `options` field → milliseconds per routine (negative: none), or null when no routine
+ * has a timeout. An option of the wrong JSON type is a semantic error (§3.8); options the
+ * specification does not define are ignored, as it says ("Unrecognized options are ignored").
+ */
+function executionTimeouts(options: PfaJson | undefined): { begin: number; action: number; end: number } | null {
+  if (options === undefined) return null;
+  if (typeof options !== 'object' || options === null || Array.isArray(options) || options instanceof FloatLiteral) bad('options', 'must be a JSON object of option names to values');
+  const o = options as Record<string, PfaJson>;
+  const ms = new Map<string, number>();
+  for (const name of TIMEOUT_OPTIONS) {
+    if (!Object.hasOwn(o, name)) continue;
+    const v = plainJson(o[name]);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) bad(`options.${name}`, `must be an integer number of milliseconds (negative: no timeout), not ${JSON.stringify(v)}`);
+    ms.set(name, v);
+  }
+  const general = ms.get('timeout') ?? -1;
+  const t = { begin: ms.get('timeout.begin') ?? general, action: ms.get('timeout.action') ?? general, end: ms.get('timeout.end') ?? general };
+  return t.begin < 0 && t.action < 0 && t.end < 0 ? null : t;
+}
+
+/** Whether values of type t can hold a number of one of `kinds` (functions excluded: not coerced). */
+function holdsKind(t: PfaType, kinds: ReadonlySet<string>, seen: Set<PfaType> = new Set()): boolean {
+  if (seen.has(t)) return false;
+  seen.add(t);
+  switch (t.kind) {
+    case 'array': return holdsKind(t.items, kinds, seen);
+    case 'map': return holdsKind(t.values, kinds, seen);
+    case 'record': return t.fields.some((f) => holdsKind(f.type, kinds, seen));
+    case 'union': return t.types.some((x) => holdsKind(x, kinds, seen));
+    default: return kinds.has(t.kind);
+  }
+}
+
+const INT = new Set(['int']), LONG = new Set(['long']), FLOATING = new Set(['float', 'double']);
+
+/** Whether a value of `from` used as a `to` may change representation (int → long, long → float/double). */
+function crossesLong(from: PfaType, to: PfaType): boolean {
+  return (holdsKind(from, INT) && holdsKind(to, LONG)) || (holdsKind(from, LONG) && holdsKind(to, FLOATING));
+}
+
+/** Whether a catalogue signature names the long type anywhere (explicitly or in an "of" list). */
+export function mentionsLong(sig: unknown): boolean {
+  if (sig === 'long') return true;
+  if (Array.isArray(sig)) return sig.some(mentionsLong);
+  if (typeof sig === 'object' && sig !== null) return Object.values(sig).some(mentionsLong);
+  return false;
 }

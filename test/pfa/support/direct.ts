@@ -7,9 +7,11 @@
 import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromJson, parseType, toJson } from '../../../runtime/pfa/avro.js';
+import { fromJson, parseJsonExact, parseType, stringifyJsonExact, toJson } from '../../../runtime/pfa/avro.js';
+import { coerceTo, convertLongs } from '../../../runtime/pfa/values.js';
 import { PfaError, type LibFunction, type PfaType } from '../../../runtime/pfa/types.js';
 import { matchCall } from '../../../src/frontends/pfa/signatures.js';
+import { mentionsLong } from '../../../src/frontends/pfa/compile.js';
 
 export const PFA_DATA = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'conformance', 'pfa');
 
@@ -27,7 +29,7 @@ export function familyTests(family: string): FunctionTest[] {
   let tests = cache.get(family);
   if (tests === undefined) {
     const text = gunzipSync(readFileSync(join(PFA_DATA, 'functions', `${family}.jsonl.gz`))).toString('utf8');
-    tests = text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as FunctionTest);
+    tests = text.split('\n').filter((l) => l.trim() !== '').map((l) => parseJsonExact(l) as FunctionTest);
     cache.set(family, tests);
   }
   return tests;
@@ -35,6 +37,7 @@ export function familyTests(family: string): FunctionTest[] {
 
 /** Deep comparison per the suite's rules (strict, or the official 1% rule). */
 export function sameJson(expected: unknown, actual: unknown, official = false): boolean {
+  if (typeof expected === 'bigint' || typeof actual === 'bigint') return expected === actual;
   if (typeof expected === 'number' && typeof actual === 'number') {
     if (Number.isInteger(expected) && Number.isInteger(actual) && !official) return expected === actual || Math.abs(actual - expected) <= 1e-8 + 1e-6 * Math.abs(expected);
     if (official) {
@@ -91,14 +94,22 @@ export function runDirect(family: string, fn: LibFunction, opts: { official?: bo
       const sample = fromJson(trial.sample, input) as Record<string, unknown>;
       let result: unknown, error: unknown;
       try {
-        result = impl(...list.map((x) => sample[(x as string).slice(6)]));
+        // As compiled code calls it: arguments promoted to the parameter types, and longs as
+        // numbers for functions not written for BigInt longs (compile.ts).
+        const numbersOnly = fn.bigLongs !== true && mentionsLong(fn.sigs[types.sig]);
+        const args = list.map((x, i) => {
+          const v = coerceTo(sample[(x as string).slice(6)], types.params[i]);
+          return numbersOnly ? convertLongs(v, types.params[i], false) : v;
+        });
+        result = impl(...args);
+        if (numbersOnly) result = convertLongs(result, types.ret, true);
       } catch (e) {
         error = e;
       }
-      const label = `${t.id} ${JSON.stringify(trial.sample).slice(0, 120)}`;
+      const label = `${t.id} ${stringifyJsonExact(trial.sample).slice(0, 120)}`;
       if (trial.error !== undefined) {
         if (error instanceof PfaError && error.code === trial.error) passed++;
-        else failures.push(`${label}: expected error ${trial.error}, got ${error instanceof Error ? `${error.name} ${(error as PfaError).code ?? ''} ${error.message}` : JSON.stringify(toJson(result, output))}`);
+        else failures.push(`${label}: expected error ${trial.error}, got ${error instanceof Error ? `${error.name} ${(error as PfaError).code ?? ''} ${error.message}` : stringifyJsonExact(toJson(result, output))}`);
         continue;
       }
       if (error !== undefined) {
@@ -112,12 +123,12 @@ export function runDirect(family: string, fn: LibFunction, opts: { official?: bo
       const actual = toJson(result, output);
       let ok = sameJson(trial.result, actual, opts.official);
       if (!ok && trial.nondeterministic === 'unordered' && Array.isArray(trial.result) && Array.isArray(actual)) {
-        const key = (v: unknown): string => JSON.stringify(v);
+        const key = (v: unknown): string => stringifyJsonExact(v);
         ok = sameJson([...trial.result].sort((x, y) => (key(x) < key(y) ? -1 : 1)), [...actual].sort((x, y) => (key(x) < key(y) ? -1 : 1)), opts.official);
       }
       if (!ok && trial.disputed !== undefined) ok = sameJson(trial.disputed.scipy, actual, opts.official);
       if (ok) passed++;
-      else failures.push(`${label}: expected ${JSON.stringify(trial.result)}, got ${JSON.stringify(actual)}`);
+      else failures.push(`${label}: expected ${stringifyJsonExact(trial.result)}, got ${stringifyJsonExact(actual)}`);
     }
   }
   return { tests, trials, passed, failures };
