@@ -23,6 +23,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateModule, loadProgram } from '../src/api.js';
 import { graph, modelBytes, valueInfo } from '../test/support/onnx-builder.js';
+import { mulberry32 } from '../runtime/prng.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,17 +37,8 @@ const { values: args } = parseArgs({
 const TREES = Number(args.trees), DEPTH = Number(args.depth), FEATURES = Number(args.features), FULL = args.full === true;
 const BIN = join(import.meta.dirname, '..', 'bin', 'mlcompile.mjs');
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers. */
+const rng = mulberry32;
 
 /** The ONNX bytes of the ensemble, and its decision and leaf node counts. */
 function buildModel(): { bytes: Uint8Array; decisions: number; leaves: number } {

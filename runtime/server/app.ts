@@ -149,6 +149,7 @@ export function buildApp(opts: AppOptions): App {
   });
   const metrics = opts.metrics === false ? null : opts.metrics ?? new Metrics();
   const router = new Router(opts.repository, opts.routingSeed);
+  if (metrics !== null) router.exportMetrics(metrics.registry);
   if (opts.routing !== undefined) router.setRouting(opts.routing);
   const context: AppContext = {
     repository: opts.repository,
@@ -263,6 +264,12 @@ export function buildApp(opts: AppOptions): App {
   const lifecycle = opts.modelsDir === undefined ? null : new ModelLifecycle(opts.repository, opts.modelsDir, {
     info: (msg) => app.log.info(msg), warn: (msg) => app.log.warn(msg), error: (msg) => app.log.error(msg),
   }, () => metrics?.setModels(opts.repository));
-  if (lifecycle !== null) app.register(repositoryPlugin(lifecycle));
+  if (lifecycle !== null) {
+    app.register(repositoryPlugin(lifecycle));
+    // A version the routing names may be unloaded (or loaded again): routing.ts, recheck().
+    lifecycle.onVersionsChanged(() => {
+      router.recheck({ info: (obj, msg) => app.log.info(obj, msg), warn: (msg) => app.log.warn(msg) });
+    });
+  }
   return { app, context, metrics, lifecycle };
 }

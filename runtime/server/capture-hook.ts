@@ -4,9 +4,11 @@
 // when one of them is on at startup (a sampling rate above 0 somewhere, or a
 // baseline.json in some version directory): with both off, no hook runs at all.
 //
-// Only successful inference answers count: POST .../infer and POST /invocations
-// with a JSON answer (an /invocations answer in CSV is neither captured nor
-// monitored, as its payload is text by the time hooks see it).
+// Only successful inference answers count: POST .../infer and POST /invocations,
+// whose answer the hook sees as an object also when it is sent as CSV (Accept:
+// text/csv; captured as its JSON form {"predictions": [...]}). Batch scoring (POST
+// .../batch, .../jobs, `server.mjs batch`) is neither captured nor monitored: it reads
+// files the user already has, of any size, which a per-request record cannot hold.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CaptureService } from './capture.js';

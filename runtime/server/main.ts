@@ -3,8 +3,9 @@
 //   SIGTERM/SIGINT: readiness turns false, in-flight requests finish, then exit 0.
 //   SIGHUP: load model versions added to (or changed in) the repository since startup;
 //   the version watcher (version-watcher.ts) does the same on its own unless MLCOMPILE_WATCH=0;
-//   then re-read the configuration file (config-reload.ts: also on a file change and on
-//   POST /v2/repository/config/reload).
+//   then re-read the configuration file (config-reload.ts: also on POST
+//   /v2/repository/config/reload, and on a file change unless MLCOMPILE_WATCH=0 or
+//   MLCOMPILE_CONFIG_WATCH=0).
 
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -18,6 +19,7 @@ import { setDefaultCaptureRate } from './capture.js';
 import { describeEnvironment, resolveEnvironment } from './profile.js';
 import type { AccessControls } from './profile-hooks.js';
 import { ModelRepository } from './models-repository.js';
+import { readRoutingSeed } from './routing.js';
 import { VersionWatcher, readWatchConfig } from './version-watcher.js';
 
 async function main(): Promise<void> {
@@ -33,11 +35,13 @@ async function main(): Promise<void> {
   let configSections;
   let environment;
   let observation;
+  let routingSeed;
   try {
     watchConfig = readWatchConfig(process.env);
     config = readConfig(process.env, fileURLToPath(new URL('./models/', import.meta.url)));
     batchConfig = readBatchConfig(process.env, fileURLToPath(new URL('./data/', import.meta.url)));
     requestTimeout = readRequestTimeout(process.env);
+    routingSeed = readRoutingSeed(process.env);
     configSections = readConfigFile(findConfigFile(process.env, fileURLToPath(new URL('./', import.meta.url))));
     // The profile and its overrides (profile.ts); production without tokens stops here (exit 2).
     environment = resolveEnvironment(process.env, configSections);
@@ -84,6 +88,7 @@ async function main(): Promise<void> {
     onAccessControls: (c) => { accessControls = c; },
     configReloader,
     observation,
+    routingSeed,
   });
   const log = app.log;
   const serverDir = fileURLToPath(new URL('./', import.meta.url));
@@ -118,7 +123,10 @@ async function main(): Promise<void> {
     context.router.prepare(configSections.routing, configSections.routing === undefined ? undefined : log)();
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    process.stderr.write(`mlcompile server: ${e.message}\n`);
+    // A routed version whose directory was refused (broken, half-written) is not served: the
+    // start fails rather than serving a routing nobody configured; the reason is named here.
+    const refused = lifecycle?.index().filter((s) => s.state !== 'READY').map((s) => `${s.name}/${s.version}: ${s.reason}`) ?? [];
+    process.stderr.write(`mlcompile server: ${e.message}${refused.length > 0 ? ` (refused at load: ${refused.join('; ')})` : ''}\n`);
     process.exit(2);
   }
 
@@ -134,7 +142,7 @@ async function main(): Promise<void> {
     lifecycle?.scan().catch((e: Error) => log.error(`model repository scan: ${e.message}`));
   }, (msg) => log.warn(msg));
   watcher.start();
-  configReloader.watch(serverDir);
+  if (watchConfig.configFile) configReloader.watch(serverDir);
 
   let closing = false;
   const shutdown = (signal: string): void => {

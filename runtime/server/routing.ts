@@ -9,24 +9,39 @@
 //
 // Cost: a model without routing costs one Map lookup (on an empty Map when the file
 // has no routing section) and the header.
+//
+// Versions come and go under a routing that was checked when it was put in force
+// (version-lifecycle.ts: the watcher, SIGHUP, the repository API). recheck() runs after
+// every such change: a routed or shadow version that is no longer loaded is logged once
+// (a warning) and its share of the traffic goes to the latest version, each such request
+// counted in mlcompile_routing_fallback_total{model,version}; the shadow is skipped
+// (mlcompile_shadow_errors_total). When the version is loaded again, its share returns
+// (one info line). A configuration reload naming a version that is not loaded is refused.
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
+import { Counter, type Registry } from 'prom-client';
+import { ConfigError } from './config.js';
 import type { ModelRepository, ModelVersion } from './models-repository.js';
 import { EMPTY_ROUTING, describeRouting, routingFromSection, type ModelRouting, type RoutingTable, type StickySource } from './routing-config.js';
 
 export const ROUTED_VERSION_HEADER = 'x-routed-version';
 
-/** mulberry32: a fast 32-bit PRNG, good enough for splitting traffic (not for secrets). Returns draws in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+import { mulberry32 } from '../prng.js';
+
+export { mulberry32 };
+
+/**
+ * MLCOMPILE_ROUTING_SEED: a fixed seed for the routing draws (weighted splits, canaries and
+ * shadow percentages of requests without a sticky key), so that a test or a replay sees the
+ * same sequence of versions on every run. Undefined when unset: a random seed per process.
+ */
+export function readRoutingSeed(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  const text = (env.MLCOMPILE_ROUTING_SEED ?? '').trim();
+  if (text === '') return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !(n <= 0xffffffff)) throw new ConfigError(`MLCOMPILE_ROUTING_SEED=${JSON.stringify(text)}: give a whole number from 0 to 4294967295`);
+  return n;
 }
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -109,12 +124,67 @@ function stickyKey(req: FastifyRequest, source: StickySource): string | undefine
   return stickyKeyFromBody(req.body, req.query, source.key);
 }
 
+/** Where the router's warnings go (the server's logger). */
+export interface RoutingLog {
+  info(obj: object, msg: string): void;
+  warn(msg: string): void;
+}
+
+/** The routed and shadow versions of a table, as "model/version" (undefined versions, the latest, are never missing). */
+function namedVersions(table: RoutingTable): Map<string, { model: string; version: string; key: string }> {
+  const out = new Map<string, { model: string; version: string; key: string }>();
+  for (const r of table.values()) {
+    for (const a of r.arms) if (a.version !== undefined) out.set(`${r.model}/${a.version}`, { model: r.model, version: a.version, key: a.key });
+    if (r.shadow !== null) out.set(`${r.model}/${r.shadow.version}`, { model: r.model, version: r.shadow.version, key: `routing.${r.model}.shadow.version` });
+  }
+  return out;
+}
+
 export class Router {
   private table: RoutingTable = EMPTY_ROUTING;
   private readonly random: () => number;
+  /** "model/version" named by the routing in force and not loaded now (recheck()). */
+  private readonly missing = new Set<string>();
+  private fallbacks: Counter<'model' | 'version'> | null = null;
 
   constructor(private readonly repo: ModelRepository, seed: number = randomBytes(4).readUInt32LE(0)) {
     this.random = mulberry32(seed);
+  }
+
+  /** Exports mlcompile_routing_fallback_total to the server's /metrics registry. */
+  exportMetrics(registry: Registry): void {
+    this.fallbacks = new Counter({
+      name: 'mlcompile_routing_fallback_total',
+      help: 'Requests routed to a version that is no longer loaded, served by the latest version instead',
+      labelNames: ['model', 'version'],
+      registers: [registry],
+    });
+  }
+
+  /**
+   * Checks the routing in force against the versions loaded now (call after every load or
+   * unload): logs one warning per routed version that disappeared, one info line per one
+   * that came back. Returns the "model/version" pairs missing now.
+   */
+  recheck(log?: RoutingLog): readonly string[] {
+    for (const [k, n] of namedVersions(this.table)) {
+      const loaded = this.repo.has(n.model, n.version);
+      if (!loaded && !this.missing.has(k)) {
+        this.missing.add(k);
+        log?.warn(`routing: ${n.key} names version "${n.version}" of "${n.model}", which is no longer loaded; its share goes to the latest version (${this.latestOf(n.model)}) until it is loaded again or the routing is changed`);
+      } else if (loaded && this.missing.delete(k)) {
+        log?.info({ model: n.model, version: n.version }, `routing: version "${n.version}" of "${n.model}" is loaded again and gets its share back`);
+      }
+    }
+    return [...this.missing];
+  }
+
+  private latestOf(model: string): string {
+    try {
+      return this.repo.resolve(model).version;
+    } catch {
+      return 'none: the model is not loaded';
+    }
   }
 
   /** The routing in force. */
@@ -125,6 +195,8 @@ export class Router {
   /** Replaces the routing (already checked: routingFromSection). */
   setRouting(table: RoutingTable): void {
     this.table = table;
+    // A table is checked against the loaded versions before it is put in force.
+    this.missing.clear();
   }
 
   /** Parses and checks a `routing` section; returns the step that puts it in force (for config reloads), and logs it. */
@@ -164,7 +236,11 @@ export class Router {
     const version = this.pick(r, req);
     // A routed version unloaded since the routing was checked: the latest serves rather than
     // failing the request (the repository API refuses nothing on routing's behalf).
-    if (version === undefined || !this.repo.has(name, version)) return this.repo.resolve(name);
+    if (version === undefined) return this.repo.resolve(name);
+    if (!this.repo.has(name, version)) {
+      this.fallbacks?.inc({ model: name, version });
+      return this.repo.resolve(name);
+    }
     return this.repo.resolve(name, version);
   }
 

@@ -15,6 +15,11 @@ function wantsCsv(req: FastifyRequest): boolean {
   return typeof accept === 'string' && /\btext\/csv\b/i.test(accept) && !/\bapplication\/json\b/i.test(accept);
 }
 
+/** The serializer of an /invocations answer given as CSV. */
+function csvAnswer(answer: unknown): string {
+  return predictionsToCsv((answer as { predictions: Parameters<typeof predictionsToCsv>[0] }).predictions);
+}
+
 export function sagemakerPlugin(ctx: AppContext) {
   return async function sagemaker(app: FastifyInstance): Promise<void> {
     // "Your container must respond to /ping with an HTTP 200 status code and an empty body" is
@@ -34,11 +39,13 @@ export function sagemakerPlugin(ctx: AppContext) {
       req.mlInferSeconds = result.seconds;
       req.mlInstances = predictionCount(result.predictions);
       ctx.shadow.mirror(req, 'invocations', model, undefined, result.predictions);
+      const answer = { predictions: result.predictions };
       if (wantsCsv(req)) {
-        reply.type('text/csv; charset=utf-8');
-        return predictionsToCsv(result.predictions);
+        // Returned as an object and written as CSV by the serializer, so that data capture and
+        // drift monitoring (capture-hook.ts, preSerialization) see CSV answers as they see JSON ones.
+        reply.type('text/csv; charset=utf-8').serializer(csvAnswer);
       }
-      return { predictions: result.predictions };
+      return answer;
     });
   };
 }

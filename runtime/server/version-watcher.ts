@@ -3,7 +3,9 @@
 // for the file systems where fs.watch says nothing (network mounts, some container
 // volumes) or fails (inotify limits). Each trigger calls `onChange` (a lifecycle scan,
 // which loads only what is new or changed, so a spurious trigger costs a few stats).
-//   MLCOMPILE_WATCH=0             no watching and no rescans (SIGHUP and the API still work)
+//   MLCOMPILE_WATCH=0             no watching and no rescans (SIGHUP and the API still work);
+//                                 the config file is not watched either, unless
+//   MLCOMPILE_CONFIG_WATCH=1      watch the config file (0: don't) whatever MLCOMPILE_WATCH says
 //   MLCOMPILE_WATCH_INTERVAL=5    seconds between rescans (0: fs.watch only)
 
 import { watch, type FSWatcher } from 'node:fs';
@@ -13,6 +15,8 @@ import { subdirs } from './models-repository.js';
 
 export interface WatchConfig {
   readonly enabled: boolean;
+  /** Reload the configuration file when it changes (config-reload.ts); SIGHUP and the HTTP call reload it either way. */
+  readonly configFile: boolean;
   /** Milliseconds between rescans; 0 for none. */
   readonly intervalMs: number;
   /** Milliseconds of quiet after a file event before scanning (a compilation writes several files). */
@@ -22,15 +26,23 @@ export interface WatchConfig {
 export const DEFAULT_WATCH_INTERVAL_S = 5;
 const DEBOUNCE_MS = 200;
 
+const FLAGS = ['', '0', '1', 'true', 'false', 'on', 'off'];
+const OFF = ['0', 'false', 'off'];
+
 export function readWatchConfig(env: Readonly<Record<string, string | undefined>>): WatchConfig {
   const flag = (env.MLCOMPILE_WATCH ?? '').trim().toLowerCase();
-  if (!['', '0', '1', 'true', 'false', 'on', 'off'].includes(flag)) throw new ConfigError(`MLCOMPILE_WATCH=${JSON.stringify(env.MLCOMPILE_WATCH)}: use 1 (watch DIR/models for new versions, the default) or 0`);
+  if (!FLAGS.includes(flag)) throw new ConfigError(`MLCOMPILE_WATCH=${JSON.stringify(env.MLCOMPILE_WATCH)}: use 1 (watch DIR/models for new versions, the default) or 0`);
+  const configFlag = (env.MLCOMPILE_CONFIG_WATCH ?? '').trim().toLowerCase();
+  if (!FLAGS.includes(configFlag)) throw new ConfigError(`MLCOMPILE_CONFIG_WATCH=${JSON.stringify(env.MLCOMPILE_CONFIG_WATCH)}: use 1 (reload the configuration file when it changes) or 0 (default: as MLCOMPILE_WATCH)`);
   const text = (env.MLCOMPILE_WATCH_INTERVAL ?? '').trim();
   const seconds = text === '' ? DEFAULT_WATCH_INTERVAL_S : Number(text);
   if (!Number.isFinite(seconds) || seconds < 0 || seconds > 86_400) {
     throw new ConfigError(`MLCOMPILE_WATCH_INTERVAL=${JSON.stringify(text)}: give the seconds between rescans of DIR/models, from 0 (none) to 86400`);
   }
-  return { enabled: !['0', 'false', 'off'].includes(flag), intervalMs: Math.round(seconds * 1000), debounceMs: DEBOUNCE_MS };
+  const enabled = !OFF.includes(flag);
+  // One switch turns all watching off (MLCOMPILE_WATCH=0); MLCOMPILE_CONFIG_WATCH overrides it for the config file.
+  const configFile = configFlag === '' ? enabled : !OFF.includes(configFlag);
+  return { enabled, configFile, intervalMs: Math.round(seconds * 1000), debounceMs: DEBOUNCE_MS };
 }
 
 export class VersionWatcher {

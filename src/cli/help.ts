@@ -1,4 +1,11 @@
-// Help texts shared by several commands: the data-file conventions and exit codes.
+// Help texts shared by several commands: the usage synopsis, the data-file conventions and exit codes.
+
+/** The root command's usage lines (`mlcompile --help`; README.md's "Command line" shows the same). */
+export const USAGE = `<model-file> [--target module|server] [--out DIR] [--name NAME] [--model-version V]
+                 [--force] [--baseline FILE] [--no-optimize]
+       mlcompile validate <model-file> --inputs FILE --expected FILE [--rtol R] [--atol A] [--report FILE]
+       mlcompile predict <model-file|compiled-dir> --inputs FILE [--out FILE]
+       mlcompile inspect <model-file> [--print-after PASS] [--no-optimize]`;
 
 export const DATA_FILES_HELP = `
 Data files (--inputs, --expected; chosen by extension):

@@ -8,15 +8,10 @@ import { COMPILER_VERSION } from '../version.js';
 import { compileCommand, defineCompileOptions, type CompileFlags } from './compile.js';
 import { ExitCode, reportFailure } from './errors.js';
 import { printErr } from './output.js';
-import { DATA_FILES_HELP, EXIT_CODES_HELP } from './help.js';
+import { DATA_FILES_HELP, EXIT_CODES_HELP, USAGE } from './help.js';
 import { defineInspectCommand, inspectCommand, type InspectFlags } from './inspect.js';
 import { definePredictCommand, predictCommand, type PredictFlags } from './predict.js';
 import { defineValidateCommand, validateCommand, type ValidateFlags } from './validate.js';
-
-const USAGE = `<model-file> [--target module|server] [--out DIR] [--name NAME] [--model-version V] [--no-optimize]
-       mlcompile validate <model-file> --inputs FILE --expected FILE [--rtol R] [--atol A] [--report FILE]
-       mlcompile predict <model-file|compiled-dir> --inputs FILE [--out FILE]
-       mlcompile inspect <model-file> [--print-after PASS] [--no-optimize]`;
 
 const VERBOSE_HELP = 'show stack traces of internal errors (also MLCOMPILE_DEBUG=1)';
 

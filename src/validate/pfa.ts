@@ -25,9 +25,10 @@ import { parseTypes } from '../../runtime/pfa/engine.js';
 import type { PfaType } from '../../runtime/pfa/types.js';
 import { DiagnosticError } from '../diagnostics/diagnostic.js';
 import { scalarError, type Tolerance } from './compare.js';
-import { PredictionError, type LineSink, type RunnableModel } from './predict.js';
+import { PredictionError, type PredictOptions, type RunnableModel } from './predict.js';
 import { dataFormatOf, RecordStream } from './read-inputs.js';
 import { SummaryBuilder, type OutputCheck, type RowResult, type ValidationSummary } from './report.js';
+import type { ValidateOptions } from './validate.js';
 
 /** What a generated PFA module exports (CONTRACT §2). */
 interface PfaModuleExports {
@@ -184,22 +185,13 @@ async function runEngine(model: RunnableModel, file: string, onResult: (item: In
 // ---------------------------------------------------------------------------------------
 // predict
 
-export interface PfaPredictOptions {
-  readonly model: RunnableModel;
-  readonly inputsFile: string;
-  readonly sink: LineSink;
-  readonly csv: boolean;
-  readonly onWarning?: (message: string) => void;
-  readonly onProgress?: (p: { rows: number; bytes: number; totalBytes: number }) => void;
-}
-
 /** One prediction line: the result's JSON encoding, or `{"$error": CODE, "message": ...}`. */
 export function pfaJsonLine(out: Outcome): string {
   // Longs beyond 2^53 are written with their exact digits (the Avro JSON encoding of a long).
   return stringifyJsonExact(out.ok ? out.json : { $error: out.code, message: out.message });
 }
 
-export async function predictPfaFile(opts: PfaPredictOptions): Promise<number> {
+export async function predictPfaFile(opts: PredictOptions): Promise<number> {
   if (opts.csv) throw new DiagnosticError('MLC6001', 'PFA predictions are written as JSON Lines (values of any Avro type); name a .jsonl output file', basename(opts.inputsFile));
   return runEngine(opts.model, opts.inputsFile, async (item, out) => {
     await opts.sink.write(pfaJsonLine(out));
@@ -277,17 +269,7 @@ function checkOutcome(out: Outcome, expected: unknown, tol: Tolerance): OutputCh
   };
 }
 
-export interface PfaValidateOptions {
-  readonly model: RunnableModel;
-  readonly inputsFile: string;
-  readonly expectedFile: string;
-  readonly tolerance: Tolerance;
-  readonly onRow?: (r: RowResult) => void | Promise<void>;
-  readonly onProgress?: (p: { rows: number; bytes: number; totalBytes: number }) => void;
-  readonly onWarning?: (message: string) => void;
-}
-
-export async function validatePfaFiles(opts: PfaValidateOptions): Promise<ValidationSummary> {
+export async function validatePfaFiles(opts: ValidateOptions): Promise<ValidationSummary> {
   if (dataFormatOf(opts.expectedFile) === 'csv') {
     throw new DiagnosticError('MLC6001', 'expected PFA results are JSON Lines (one value a line, {"$error": CODE} for an error), not CSV', basename(opts.expectedFile));
   }

@@ -17,6 +17,7 @@ import { scalarError, type Tolerance } from './compare.js';
 import { PredictionError, type LineSink, type RunnableModel } from './predict.js';
 import { RecordStream, type DataRecord } from './read-inputs.js';
 import { SummaryBuilder, type OutputCheck, type RowResult, type ValidationSummary } from './report.js';
+import type { ValidateOptions } from './validate.js';
 
 export type PmmlRecord = Record<string, unknown>;
 
@@ -286,17 +287,7 @@ export function checkRecord(
   return { ok: checks.every((c) => c.ok), checks, maxAbsError, mismatchError };
 }
 
-export interface PmmlValidateOptions {
-  readonly model: RunnableModel;
-  readonly inputsFile: string;
-  readonly expectedFile: string;
-  readonly tolerance: Tolerance;
-  readonly onRow?: (r: RowResult) => void | Promise<void>;
-  readonly onProgress?: (p: { rows: number; bytes: number; totalBytes: number }) => void;
-  readonly onWarning?: (message: string) => void;
-}
-
-export async function validatePmmlFiles(opts: PmmlValidateOptions): Promise<ValidationSummary> {
+export async function validatePmmlFiles(opts: ValidateOptions): Promise<ValidationSummary> {
   const { model, tolerance } = opts;
   // A one-column CSV file writes a missing value as a blank line.
   const inputs = await RecordStream.open(opts.inputsFile, { blankCells: true });

@@ -9,20 +9,12 @@ import { join } from 'node:path';
 import * as rd from '../../runtime/pfa/lib/rand.js';
 import { PfaError, type CallTypes, type LibFunction } from '../../runtime/pfa/types.js';
 import { PFA_DATA, runDirect } from './support/direct.js';
+import { mulberry32 } from '../../runtime/prng.js';
 
 const FUNCTIONS = Object.values(rd) as LibFunction[];
 
-/** A small deterministic generator (mulberry32) standing in for the engine's. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic generator standing in for the engine's. */
+const seeded = mulberry32;
 
 function impl(fn: LibFunction, sig = 0, random: () => number = seeded(7)): (...args: never[]) => unknown {
   const types: CallTypes = { params: [], ret: { kind: 'double' }, sig };

@@ -14,7 +14,7 @@ import {
 import { setupObservation } from '../../runtime/server/capture-setup.js';
 import { ConfigError } from '../../runtime/server/config.js';
 import type { ModelVersion } from '../../runtime/server/models-repository.js';
-import { DRIFT_PMML, compileVersion, drawRows, metricValue, oipBody, repositoryOf } from './support/capture-drift-fixtures.js';
+import { DRIFT_PMML, compileVersion, drawRows, metricValue, oipBody, repositoryOf, seededRandom } from './support/capture-drift-fixtures.js';
 import { removeTempDirs, tempDir } from './support/server-process.js';
 
 after(removeTempDirs);
@@ -80,7 +80,8 @@ test('off: no hook is installed and nothing is set up', async () => {
 test('the sampling rate is honoured (binomial bounds over 2000 requests) and a model rate overrides the default', async (t) => {
   const dir = tempDir('mlc-capture-rate-');
   const rate = 0.2;
-  const capture = new CaptureService(settings(dir, { rate }), SILENT);
+  // A seeded draw: the count is the same on every run, and still a real binomial sample.
+  const capture = new CaptureService(settings(dir, { rate }), SILENT, seededRandom(2026));
   const app = await appWith(capture);
   const n = 2000;
   try {
@@ -115,10 +116,16 @@ test('a record holds time, model, version, request id, route, inputs and outputs
     assert.equal(r.statusCode, 200);
     const inv = await app.inject({ method: 'POST', url: '/invocations', payload: 'x1,x2,color\n0.5,3,red\n', headers: { 'content-type': 'text/csv' } });
     assert.equal(inv.statusCode, 200);
+    // An answer sent as CSV is captured too, as its JSON form.
+    const csv = await app.inject({ method: 'POST', url: '/invocations', payload: 'x1,x2,color\n0.5,3,red\n', headers: { 'content-type': 'text/csv', accept: 'text/csv' } });
+    assert.equal(csv.statusCode, 200);
+    assert.match(String(csv.headers['content-type']), /^text\/csv/);
     // Errors are not captured.
     assert.equal((await app.inject({ method: 'POST', url: '/v2/models/drifty/infer', payload: { inputs: [] } })).statusCode, 400);
     await capture.drain();
-    const [a, b, ...rest] = records(dir);
+    const [a, b, c, ...rest] = records(dir);
+    assert.equal(c.inputs, 'x1,x2,color\n0.5,3,red\n');
+    assert.deepEqual(c.outputs, JSON.parse(inv.body), 'the CSV answer recorded as the JSON one');
     assert.equal(rest.length, 0);
     assert.match(String(a.time), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     assert.equal(a.model, 'drifty');
@@ -192,7 +199,7 @@ test('a full disk (ENOSPC from /dev/full) stops capture; serving goes on; applyi
   const dir = tempDir('mlc-capture-full-');
   const errors: string[] = [];
   let full = true;
-  const capture = new CaptureService(settings(dir, { rate: 1 }), { error: (m) => errors.push(m), info: () => {} }, Math.random,
+  const capture = new CaptureService(settings(dir, { rate: 1 }), { error: (m) => errors.push(m), info: () => {} }, seededRandom(1),
     (path) => (full ? open('/dev/full', 'w') : open(path, 'ax')));
   const app = await appWith(capture);
   try {

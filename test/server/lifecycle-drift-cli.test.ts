@@ -95,3 +95,15 @@ test('compiled with --baseline and served: PSI near 0, then above 0.25 on shifte
   const first = JSON.parse(lines[0]) as { model: string; version: string; route: string };
   assert.deepEqual([first.model, first.version, first.route], ['drifty', '1', '/v2/models/:model_name/infer']);
 });
+
+test('--force and --baseline are in the usage line and the README synopsis', async () => {
+  const { USAGE } = await import('../../src/cli/help.js');
+  for (const flag of ['[--force]', '[--baseline FILE]', '[--model-version V]']) assert.ok(USAGE.includes(flag), `usage lacks ${flag}`);
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const synopsis = /## Command line\n\n```\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  for (const flag of ['[--force]', '[--baseline FILE]']) assert.ok(synopsis.includes(flag), `README synopsis lacks ${flag}`);
+  assert.match(readme, /`--baseline FILE`/);
+  assert.match(readme, /unless `--force` replaces it/);
+  const help = spawnSync(process.execPath, [CLI, '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  assert.match(help.stdout, /\[--force\] \[--baseline FILE\]/);
+});

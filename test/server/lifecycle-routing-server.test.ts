@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { compileServerToDir } from '../../src/server-api.js';
@@ -70,13 +70,27 @@ test('a bad routing section stops the server at start: exit 2, the key named', (
   assert.match(r.stderr, /routing\.lin\[1\]\.version: model "lin" has no version "7"; it has "1", "2", "3"/);
 });
 
+test('routing naming a version refused at load stops the start: exit 2, the key and the refusal named', () => {
+  const dir = copyToEmptyDir(built);
+  mkdirSync(join(dir, 'models', 'lin', '4'));
+  writeFileSync(join(dir, 'models', 'lin', '4', 'model.mjs'), 'throw new Error("boom at load");\n');
+  writeFileSync(join(dir, 'mlcompile.yaml'), 'routing:\n  lin: { canary: { version: "4", percent: 10 }, primary: "1" }\n');
+  const r = spawnSync(process.execPath, ['server.mjs'], {
+    cwd: dir, encoding: 'utf8', timeout: 30_000,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PORT: '0', HOST: '127.0.0.1', MLCOMPILE_WATCH: '0' },
+  });
+  assert.equal(r.status, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, /routing\.lin\.canary\.version: model "lin" has no version "4"; it has "1", "2", "3" \(refused at load: lin\/4: .*boom at load/);
+});
+
 test('a real server routes by its config file, mirrors to the shadow, and reloads on SIGHUP and over HTTP', async () => {
   const dir = copyToEmptyDir(built);
   const config = join(dir, 'mlcompile.yaml');
   writeFileSync(config, 'routing:\n  lin:\n    split:\n      - { version: "1", weight: 50 }\n      - { version: "2", weight: 50 }\n    shadow: { version: "3", tolerance: 0.1 }\n');
   let server: RunningServer | undefined;
   try {
-    server = await startServer(dir, { MLCOMPILE_WATCH: '0' });
+    // A fixed routing seed: the split below is the same on every run.
+    server = await startServer(dir, { MLCOMPILE_WATCH: '0', MLCOMPILE_ROUTING_SEED: '7' });
     assert.match(server.output(), /"routing":\{"lin":"1: 50 %, 2: 50 %; shadow 3"\}.*routing in force for 1 model/);
     const counts = await routed(server.url, 200);
     assert.deepEqual(Object.keys(counts).sort(), ['1', '2']);

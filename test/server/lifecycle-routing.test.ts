@@ -15,7 +15,7 @@ import { ConfigError } from '../../runtime/server/config.js';
 import { ConfigReloader } from '../../runtime/server/config-reload.js';
 import { ModelRepository, describeModel, type ModelModule } from '../../runtime/server/models-repository.js';
 import { checkRouting, parseRoutingSection, routingFromSection } from '../../runtime/server/routing-config.js';
-import { Router, fnv1a, stickyDraw, stickyKeyFromBody } from '../../runtime/server/routing.js';
+import { Router, fnv1a, readRoutingSeed, stickyDraw, stickyKeyFromBody } from '../../runtime/server/routing.js';
 import { ShadowRecorder, compareAnswers } from '../../runtime/server/shadow.js';
 
 const dirs: string[] = [];
@@ -44,9 +44,16 @@ function repository(): ModelRepository {
   return repo;
 }
 
+/**
+ * The routing PRNG's seed in these tests: every draw, and so every share measured below, is
+ * the same on every run (CI cannot flake), while the shares are still a real measurement of
+ * the router over thousands of draws, checked against the configured weights.
+ */
+const ROUTING_SEED = 20261126;
+
 async function appWith(section: unknown, opts: { reloader?: ConfigReloader; seed?: number } = {}) {
   const repo = repository();
-  const built = buildApp({ repository: repo, routing: routingFromSection(section, repo), configReloader: opts.reloader, routingSeed: opts.seed });
+  const built = buildApp({ repository: repo, routing: routingFromSection(section, repo), configReloader: opts.reloader, routingSeed: opts.seed ?? ROUTING_SEED });
   await built.app.ready();
   return built;
 }
@@ -338,4 +345,61 @@ test('reload on a file change (debounced watch)', async () => {
     reloader.unwatch();
     await app.close();
   }
+});
+
+test('a routed version that is unloaded: one warning, its share served by the latest and counted; back when it is loaded again', async () => {
+  const built = await appWith({ m: { split: [{ version: '1', weight: 50 }, { version: '2', weight: 50 }], shadow: '3' } });
+  const { app, context, metrics } = built;
+  const warnings: string[] = [];
+  const infos: string[] = [];
+  const log = { warn: (m: string) => warnings.push(m), info: (_o: object, m: string) => infos.push(m) };
+  const router = context.router;
+  assert.deepEqual(router.recheck(log), [], 'everything the routing names is loaded');
+  const v2 = context.repository.resolve('m', '2');
+  context.repository.remove('m', '2');
+  assert.deepEqual(router.recheck(log), ['m/2']);
+  assert.deepEqual(router.recheck(log), ['m/2'], 'still missing');
+  assert.equal(warnings.length, 1, 'one warning per disappearance, not one per check');
+  assert.match(warnings[0], /routing\.m\.split\[1\]\.version names version "2" of "m", which is no longer loaded; its share goes to the latest version \(4\)/);
+  const shares = await split(app, 1000, () => infer(app, 1));
+  assert.deepEqual(Object.keys(shares).sort(), ['1', '4'], 'version 2\'s share goes to the latest');
+  const text = await metrics!.registry.metrics();
+  const fallbacks = Number(/mlcompile_routing_fallback_total\{model="m",version="2"\} (\d+)/.exec(text)?.[1]);
+  assert.equal(fallbacks, Math.round(shares['4'] * 1000), 'every request served instead of version 2 is counted');
+  context.repository.add(v2);
+  assert.deepEqual(router.recheck(log), []);
+  assert.match(infos.join('\n'), /version "2" of "m" is loaded again/);
+  // The shadow's version going away is reported the same way.
+  context.repository.remove('m', '3');
+  assert.deepEqual(router.recheck(log), ['m/3']);
+  assert.match(warnings[1], /routing\.m\.shadow\.version names version "3"/);
+  await app.close();
+});
+
+test('shadow covers /invocations sent and answered as CSV', async () => {
+  const built = await appWith({ m: { primary: '1', shadow: { version: '4' } } });
+  const { app, context } = built;
+  const r = await app.inject({ method: 'POST', url: '/invocations', payload: 'x\n-5\n5\n', headers: { 'content-type': 'text/csv', accept: 'text/csv' } });
+  assert.equal(r.statusCode, 200, r.body);
+  assert.match(String(r.headers['content-type']), /^text\/csv/);
+  assert.equal(r.headers['x-routed-version'], '1');
+  await context.shadow.idle();
+  const view = (await app.inject({ method: 'GET', url: '/v2/models/m/shadow?limit=1' })).json() as { pairs: { route: string; agree: boolean; primary: unknown; shadow: unknown }[] };
+  assert.equal(view.pairs.length, 1);
+  assert.equal(view.pairs[0].route, 'invocations');
+  // Version 4 adds 1 for x ≥ 0: the pair disagrees on the second row.
+  assert.deepEqual(view.pairs[0].primary, [{ y: -10 }, { y: 10 }]);
+  assert.deepEqual(view.pairs[0].shadow, [{ y: -10 }, { y: 11 }]);
+  assert.equal(view.pairs[0].agree, false);
+  await app.close();
+});
+
+test('MLCOMPILE_ROUTING_SEED: a whole number seeds the draws (the same versions on every run); anything else is refused', () => {
+  assert.equal(readRoutingSeed({}), undefined);
+  assert.equal(readRoutingSeed({ MLCOMPILE_ROUTING_SEED: ' 42 ' }), 42);
+  assert.equal(readRoutingSeed({ MLCOMPILE_ROUTING_SEED: '4294967295' }), 4294967295);
+  for (const bad of ['-1', '1.5', 'abc', '4294967296']) assert.throws(() => readRoutingSeed({ MLCOMPILE_ROUTING_SEED: bad }), /MLCOMPILE_ROUTING_SEED=.*: give a whole number from 0 to 4294967295/);
+  const a = new Router(repository(), 42);
+  const b = new Router(repository(), 42);
+  assert.deepEqual(Array.from({ length: 5 }, () => a.draw()), Array.from({ length: 5 }, () => b.draw()));
 });

@@ -211,8 +211,13 @@ test('repository API: index, load of a new version, refusal of broken ones, unlo
 });
 
 test('MLCOMPILE_WATCH and MLCOMPILE_WATCH_INTERVAL are checked', () => {
-  assert.deepEqual(readWatchConfig({}), { enabled: true, intervalMs: 5000, debounceMs: 200 });
+  assert.deepEqual(readWatchConfig({}), { enabled: true, configFile: true, intervalMs: 5000, debounceMs: 200 });
   assert.equal(readWatchConfig({ MLCOMPILE_WATCH: '0' }).enabled, false);
+  // MLCOMPILE_WATCH=0 stops the config-file watch too; MLCOMPILE_CONFIG_WATCH decides it alone when given.
+  assert.equal(readWatchConfig({ MLCOMPILE_WATCH: '0' }).configFile, false);
+  assert.equal(readWatchConfig({ MLCOMPILE_WATCH: '0', MLCOMPILE_CONFIG_WATCH: '1' }).configFile, true);
+  assert.deepEqual(readWatchConfig({ MLCOMPILE_CONFIG_WATCH: 'off' }), { enabled: true, configFile: false, intervalMs: 5000, debounceMs: 200 });
+  assert.throws(() => readWatchConfig({ MLCOMPILE_CONFIG_WATCH: 'sometimes' }), /MLCOMPILE_CONFIG_WATCH="sometimes": use 1/);
   assert.equal(readWatchConfig({ MLCOMPILE_WATCH_INTERVAL: '0.5' }).intervalMs, 500);
   assert.throws(() => readWatchConfig({ MLCOMPILE_WATCH: 'maybe' }), /MLCOMPILE_WATCH="maybe"/);
   assert.throws(() => readWatchConfig({ MLCOMPILE_WATCH_INTERVAL: '-1' }), /MLCOMPILE_WATCH_INTERVAL/);
