@@ -118,6 +118,7 @@ export async function generateModule(program: Program, opts: ModuleOptions = {})
     exports: { '.': { types: './model.d.ts', import: './model.mjs', require: './model.cjs' } },
     sideEffects: false,
   };
+  const dts = emitDts(program, opts);
   return {
     program,
     runtimeFiles: withTypeImports(bundles.runtimeFiles),
@@ -125,7 +126,11 @@ export async function generateModule(program: Program, opts: ModuleOptions = {})
       'model.ts': source,
       'model.mjs': bundles.esm,
       'model.cjs': bundles.cjs,
-      'model.d.ts': emitDts(program, opts),
+      'model.d.ts': dts,
+      // TypeScript looks for model.d.mts beside an import of './model.mjs' and model.d.cts beside
+      // './model.cjs' (model.d.ts serves the package's own name and './model.js').
+      'model.d.mts': dts,
+      'model.d.cts': dts,
       'package.json': JSON.stringify(pkg, null, 2) + '\n',
     },
   };

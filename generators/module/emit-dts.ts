@@ -24,7 +24,8 @@ export function emitDts(p: Program, opts: ModuleOptions): string {
   lines.push('export interface Results {');
   for (const o of p.outputs) lines.push(`  ${str(o.name)}: TensorOutput; // ${comment(printType(o.type))}`);
   lines.push('}');
-  lines.push(`export declare const metadata: ${literal(moduleMetadata(p, opts))};`);
+  // backend: which kernels run the heavy ops, chosen when the module loads (runtime/wasm/kernels.ts).
+  lines.push(`export declare const metadata: ${literal(moduleMetadata(p, opts))} & { readonly backend: 'wasm-simd' | 'js' };`);
   lines.push('export declare function run(feeds: Feeds): Results;');
   lines.push('export declare function predict(feeds: Feeds): Results;');
   lines.push('export declare function predictBatch(inputs: readonly Feeds[]): Results[];');

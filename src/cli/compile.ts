@@ -34,6 +34,8 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'model.mjs': 'ES module, no imports',
   'model.cjs': 'CommonJS',
   'model.d.ts': 'type declarations',
+  'model.d.mts': 'the same, for imports of model.mjs',
+  'model.d.cts': 'the same, for requires of model.cjs',
   'model.ts': 'readable TypeScript source',
   'package.json': 'no dependencies',
 };

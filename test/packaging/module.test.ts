@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
+import ts from 'typescript';
 import { compileModelToDir } from '../../src/api.js';
 import { graph, modelBytes, valueInfo } from '../support/onnx-builder.js';
 import { compileBytes } from '../support/run-module.js';
@@ -96,3 +97,25 @@ for (const name of HOSTILE) {
     assert.deepEqual(Object.keys(result), [outName]);
   });
 }
+
+test('TypeScript finds the types of a relative import of model.mjs and a require of model.cjs', async () => {
+  const { dir, file } = writeModel(identityModel('x', 'y', 'n'));
+  const out = join(dir, 'out');
+  await compileModelToDir(file, out);
+  for (const f of ['model.d.mts', 'model.d.cts']) assert.equal(readFileSync(join(out, f), 'utf8'), readFileSync(join(out, 'model.d.ts'), 'utf8'), f);
+  writeFileSync(join(out, 'use.mts'), [
+    "import { metadata, run } from './model.mjs';",
+    "const backend: 'wasm-simd' | 'js' = metadata.backend;",
+    "const y: Float32Array | unknown = run({ x: { type: 'float32', dims: [2], data: new Float32Array(2) } }).y.data;",
+    'export { backend, y };',
+  ].join('\n'));
+  writeFileSync(join(out, 'use.cts'), "import m = require('./model.cjs');\nexport const name: string = m.metadata.name;\n");
+  writeFileSync(join(out, 'wrong.mts'), "import { run } from './model.mjs';\nrun({ nope: 1 });\n");
+  const check = (name: string): string[] => {
+    const program = ts.createProgram([join(out, name)], { strict: true, noEmit: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, skipLibCheck: true, types: [] });
+    return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  };
+  assert.deepEqual(check('use.mts'), []);
+  assert.deepEqual(check('use.cts'), []);
+  assert.ok(check('wrong.mts').length > 0, 'a wrong feed is a type error: the types are really used');
+});
