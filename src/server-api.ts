@@ -237,8 +237,15 @@ function readManifests(modelsDir: string): ModelManifest[] {
   return out;
 }
 
+/** The first usable value of a field's enum (its first category): examples in the README then score. */
+function exampleOf(values: readonly unknown[] | undefined): string | number | boolean | undefined {
+  const v = values?.find((x) => x !== null);
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : undefined;
+}
+
 function deployModel(m: ModelManifest): DeployModel {
-  const port = (p: ModelManifest['inputs'][number]) => ({ name: p.name, datatype: p.datatype, shape: p.oipShape, type: p.type });
+  const properties = (m.schemas.input as { properties?: Record<string, { enum?: unknown[] }> }).properties ?? {};
+  const port = (p: ModelManifest['inputs'][number]) => ({ name: p.name, datatype: p.datatype, shape: p.oipShape, type: p.type, example: exampleOf(properties[p.name]?.enum) });
   return { name: m.name, version: m.version, format: m.format, sha256: m.source.sha256, inputs: m.inputs.map(port), outputs: m.outputs.map(port) };
 }
 

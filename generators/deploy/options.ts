@@ -8,6 +8,8 @@ export interface DeployPort {
   readonly shape: readonly number[];
   /** The module's type (float32, ..., or a non-tensor type). */
   readonly type: string;
+  /** A valid value for the examples (a categorical field's first category), when there is one. */
+  readonly example?: string | number | boolean;
 }
 
 export interface DeployModel {

@@ -25,8 +25,10 @@ function portText(p: DeployPort): string {
   return `${code(p.name)} ${p.datatype}${JSON.stringify(p.shape)}`;
 }
 
-/** An example value for one element of `datatype`. */
-function sampleElement(datatype: string): unknown {
+/** An example value for one element of the port (a valid category where the field has them). */
+function sampleElement(p: DeployPort): unknown {
+  if (p.example !== undefined) return p.example;
+  const datatype = p.datatype;
   if (datatype === 'BYTES') return '';
   if (datatype === 'BOOL') return false;
   return 0;
@@ -41,7 +43,7 @@ function sampleRequest(m: DeployModel): unknown {
     id: '1',
     inputs: m.inputs.map((p) => {
       const shape = sampleShape(p);
-      return { name: p.name, shape, datatype: p.datatype, data: new Array(shape.reduce((a, b) => a * b, 1)).fill(sampleElement(p.datatype)) };
+      return { name: p.name, shape, datatype: p.datatype, data: new Array(shape.reduce((a, b) => a * b, 1)).fill(sampleElement(p)) };
     }),
   };
 }
@@ -50,7 +52,7 @@ function sampleRequest(m: DeployModel): unknown {
 function sampleInstance(m: DeployModel): unknown {
   const row = (p: DeployPort): unknown => {
     const dims = sampleShape(p).slice(1);
-    let v: unknown = sampleElement(p.datatype);
+    let v: unknown = sampleElement(p);
     for (let i = dims.length - 1; i >= 0; i--) v = new Array(dims[i]).fill(v);
     return v;
   };
