@@ -57,13 +57,13 @@ export function emitPfaModuleSource(p: Program, opts: ModuleOptions = {}): strin
   }, '};');
   w.line('const rt = { coerceTo, convertLongs, engine, fits, index, key, makeContext, pack, parseTypes, stopwatch, unpack, updated, userError, fromJson: decodeJson, toJson: encodeJson };');
   w.line();
-  w.line('function build(rt, F, TYPES) {');
+  w.line('function build(rt, F, TYPES, LOG) {');
   for (const line of e.body.split('\n')) w.line(`  ${line}`);
   w.line('}');
   w.line();
-  w.line('/** A fresh engine with its own cells and pools: { begin(), action(input), end(), cells, pools }. */');
-  w.block('export function createEngine()', () => {
-    w.line('const e = build(rt, F, TYPES);');
+  w.line('/** A fresh engine with its own cells and pools: { begin(), action(input), end(), cells, pools }. options.log receives the messages of `log` forms (default: console.log). */');
+  w.block('export function createEngine(options)', () => {
+    w.line('const e = build(rt, F, TYPES, options != null && typeof options.log === "function" ? options.log : undefined);');
     w.line('const action = e.action;');
     w.line('// An input that does not match the input schema is refused before the action runs.');
     w.line('e.action = (input) => {');
@@ -149,7 +149,8 @@ export function emitPfaDts(p: Program, opts: ModuleOptions): string {
     `export type Output = ${output};`,
     `export interface Engine { begin(): void; action(input: Input): ${result}; end(): void; readonly cells: Record<string, unknown>; readonly pools: Record<string, Record<string, unknown>>; readonly actionsStarted: number; readonly actionsFinished: number${e.method === 'fold' ? '; merge?(a: Output, b: Output): Output' : ''} }`,
     `export declare const metadata: ${literal(pfaModuleMetadata(p, opts))};`,
-    'export declare function createEngine(): Engine;',
+    '/** options.log receives the messages of the document\'s `log` forms (default: console.log). */',
+    'export declare function createEngine(options?: { log?: (message: string) => void }): Engine;',
     `export declare function predict(input: Input): ${result};`,
     `export declare function predictBatch(inputs: readonly Input[]): ${result}[];`,
     'export declare function fromJson(value: unknown): Input;',

@@ -11,8 +11,8 @@
 // (array, map, record, union) may also be sent as JSON text: OIP BYTES tensors carry
 // strings. Longs beyond ±2^53 are decimal strings both ways (JSON numbers cannot hold them).
 //
-// State: the server holds one engine per loaded model version (the module's shared
-// engine, begun when first used); cells and pools persist across requests and a fold
+// State: the server holds one engine per loaded model version (its own, made with
+// createEngine and begun when first used; `log` messages go to stderr); cells and pools persist across requests and a fold
 // engine's tally accumulates over every record the version scores, in arrival order
 // (Node runs one request at a time, so actions never interleave). `end` is never called.
 // A record whose action raises a PFA error gets `$error` ("PFA error CODE: message")
@@ -45,6 +45,8 @@ export interface PfaModule {
     readonly outputs: readonly { readonly name: string; readonly avro?: unknown }[];
   };
   readonly predict: (input: unknown) => unknown;
+  /** Absent in modules generated before `options.log` existed: the server then uses predict (its log goes to the console). */
+  readonly createEngine?: (options?: { log?: (message: string) => void }) => { begin(): void; action(input: unknown): unknown };
   readonly fromJson: (value: unknown) => unknown;
   readonly toJson: (value: unknown) => unknown;
 }
@@ -180,10 +182,23 @@ export function servePfaModule(m: PfaModule): ServedPfaModule {
     return r;
   };
 
+  // The version's engine, begun on first use. The document's `log` messages go to stderr:
+  // stdout carries the server's JSON log lines, which a raw message would break.
+  let engine: { action(input: unknown): unknown } | null = null;
+  const createEngine = m.createEngine;
+  const act = createEngine === undefined ? (v: unknown) => m.predict(v) : (v: unknown) => {
+    if (engine === null) {
+      const e = createEngine({ log: (message) => { process.stderr.write(`PFA log (${m.metadata.name}): ${message}\n`); } });
+      e.begin();
+      engine = e;
+    }
+    return engine.action(v);
+  };
+
   /** One action: its encoded result, or `$error` when it raised a PFA error (the engine goes on). */
   const score = (value: unknown): Row => {
     try {
-      return encode(m.predict(value));
+      return encode(act(value));
     } catch (e) {
       const err = pfaError(e);
       if (err === null) throw e;

@@ -33,7 +33,7 @@ import type { ValidateOptions } from './validate.js';
 /** What a generated PFA module exports (CONTRACT §2). */
 interface PfaModuleExports {
   readonly metadata: { readonly method?: string; readonly inputs: readonly { avro?: unknown }[]; readonly outputs: readonly { avro?: unknown }[] };
-  createEngine(): { begin(): void; action(input: unknown): unknown; end(): void };
+  createEngine(options?: { log?: (message: string) => void }): { begin(): void; action(input: unknown): unknown; end(): void };
   fromJson(value: unknown): unknown;
   toJson(value: unknown): unknown;
 }
@@ -156,7 +156,8 @@ async function runEngine(model: RunnableModel, file: string, onResult: (item: In
   const mod = moduleOf(model);
   const [inputType] = parseTypes([mod.metadata.inputs[0]?.avro]);
   const emit = mod.metadata.method === 'emit';
-  const engine = mod.createEngine();
+  // The document's `log` messages go to stderr: stdout may be the predictions.
+  const engine = mod.createEngine({ log: (message) => process.stderr.write(`${message}\n`) });
   engine.begin();
   let rows = 0;
   for await (const item of pfaInputs(file, inputType)) {

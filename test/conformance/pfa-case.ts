@@ -25,10 +25,11 @@ export function loadEngine(doc: string | PfaJson, name = 'engine'): LoadedEngine
   const F: Record<string, unknown> = {};
   for (const n of compiled.functions.keys()) F[n] = libraryFunction(n)?.fn;
   const types = rt.parseTypes(compiled.types);
-  const factory = new Function('rt', 'F', 'TYPES', compiled.body) as (r: unknown, f: unknown, t: unknown) => rt.PfaEngine;
+  const factory = new Function('rt', 'F', 'TYPES', 'LOG', compiled.body) as (r: unknown, f: unknown, t: unknown, log: (m: string) => void) => rt.PfaEngine;
   return {
     compiled,
-    create: () => factory(runtime, F, types),
+    // The documents' `log` messages are not part of the expected results: not printed.
+    create: () => factory(runtime, F, types, () => undefined),
     input: types[compiled.inputType],
     output: types[compiled.outputType],
   };

@@ -145,3 +145,12 @@ test('longs: plain safe-integer numbers are taken as longs, BigInts beyond 2^53 
   assert.throws(() => mod.predict({ n: 1.5, xs: [], w: 1 }), /does not match the engine's input type/);
   assert.throws(() => mod.predict({ n: 1, xs: ['a'], w: 1 }), /does not match the engine's input type/);
 });
+
+test('createEngine({ log }) receives the messages of log forms; engines without it use the console', async () => {
+  const { mod } = await compile({ input: 'double', output: 'double', action: [{ log: ['input', { string: 'seen' }] }, { '*': ['input', 2] }] });
+  const messages: string[] = [];
+  const e = (mod.createEngine as (o?: { log?: (m: string) => void }) => Engine)({ log: (m) => messages.push(m) });
+  e.begin();
+  assert.equal(e.action(1.5), 3);
+  assert.deepEqual(messages, ['1.5 "seen"']);
+});

@@ -176,7 +176,8 @@ class Compiler {
 
     const lines: string[] = [];
     const randseed = typeof d.randseed === 'number' ? d.randseed : null;
-    lines.push(`const ctx = rt.makeContext(${randseed === null ? 'null' : JSON.stringify(randseed)}, (m) => { if (typeof console !== "undefined") console.log(m); });`);
+    // LOG: the host's log function (createEngine({ log })), else the console; `typeof` keeps hosts that pass none working.
+    lines.push(`const ctx = rt.makeContext(${randseed === null ? 'null' : JSON.stringify(randseed)}, typeof LOG === "function" ? LOG : (m) => { if (typeof console !== "undefined") console.log(m); });`);
     lines.push('const counters = { started: 0, finished: 0 };');
     lines.push('const emitted = [];');
     lines.push('const fold = { tally: null };');
