@@ -19,9 +19,9 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateModule, loadProgram } from '../src/api.js';
+import { timeModuleLoad } from './support/module-load.js';
 import { graph, modelBytes, valueInfo } from '../test/support/onnx-builder.js';
 import { mulberry32 } from '../runtime/prng.js';
 
@@ -126,23 +126,9 @@ async function main(): Promise<void> {
     const file = join(work, 'model.mjs');
     writeFileSync(file, code);
     const row = Array.from({ length: FEATURES }, (_, i) => ((i * 37) % 11) / 5 - 1);
-    const script = `
-      const feed = { X: { type: 'float32', dims: [1, ${FEATURES}], data: new Float32Array(${JSON.stringify(row)}) } };
-      const t0 = performance.now();
-      const m = await import(${JSON.stringify(pathToFileURL(file).href)});
-      const t1 = performance.now();
-      m.run(feed);
-      const t2 = performance.now();
-      m.run(feed);
-      const t3 = performance.now();
-      console.log(JSON.stringify([t1 - t0, t2 - t1, t3 - t2]));`;
-    const imp: number[] = [], first: number[] = [], second: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
-      if (r.status !== 0) { console.log(`loading the module failed: ${r.stderr.split('\n')[0]}`); return; }
-      const [a, b, c] = JSON.parse(r.stdout) as number[];
-      imp.push(a); first.push(b); second.push(c);
-    }
+    const t = timeModuleLoad(file, `const feed = { X: { type: 'float32', dims: [1, ${FEATURES}], data: new Float32Array(${JSON.stringify(row)}) } };`, 5);
+    if ('error' in t) { console.log(`loading the module failed: ${t.error}`); return; }
+    const { importMs: imp, firstRunMs: first, secondRunMs: second } = t;
     console.log(`module load in a fresh node process (median of 5): import() ${ms(median(imp))}, first run() ${ms(median(first))}, second run() ${ms(median(second))}`);
     console.log(`load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   } finally {

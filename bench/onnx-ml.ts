@@ -35,6 +35,7 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { generateModule, loadProgram, type Program } from '../src/api.js';
 import { onnx, toNumber, type OnnxNs } from '../src/frontends/onnx/proto.js';
+import { timeModuleLoad } from './support/module-load.js';
 
 const ROOT = join(import.meta.dirname, '..', 'fixtures', 'onnx-ml');
 const BIN = join(import.meta.dirname, '..', 'bin', 'mlcompile.mjs');
@@ -427,17 +428,9 @@ async function compileAndLoad(names: string[]): Promise<LoadReport | undefined> 
   const file = join(WORK, `${name}-load.mjs`);
   writeFileSync(file, code);
   const feed = rowsOf(readJsonl(join(ROOT, name, 'inputs.jsonl'))[0])[0];
-  const script = `
+  const feedSource = `
     const feed = ${JSON.stringify(feed)};
-    for (const t of Object.values(feed)) t.data = t.data.map((v) => v === 'NaN' || v === null ? NaN : v);
-    const t0 = performance.now();
-    const m = await import(${JSON.stringify(pathToFileURL(file).href)});
-    const t1 = performance.now();
-    m.run(feed);
-    const t2 = performance.now();
-    m.run(feed);
-    const t3 = performance.now();
-    console.log(JSON.stringify([t1 - t0, t2 - t1, t3 - t2]));`;
+    for (const t of Object.values(feed)) t.data = t.data.map((v) => v === 'NaN' || v === null ? NaN : v);`;
   const empty = join(WORK, 'empty.mjs');
   writeFileSync(empty, 'export {};\n');
   const bareImport: number[] = [];
@@ -445,13 +438,9 @@ async function compileAndLoad(names: string[]): Promise<LoadReport | undefined> 
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const t0 = performance.now(); await import(${JSON.stringify(pathToFileURL(empty).href)}); console.log(performance.now() - t0);`], { encoding: 'utf8' });
     bareImport.push(Number(r.stdout));
   }
-  const imp: number[] = [], first: number[] = [], second: number[] = [];
-  for (let i = 0; i < 7; i++) {
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
-    if (r.status !== 0) { lines.push(`loading the module failed: ${firstLine(r.stderr)}`); return { name, nodes, trees, lines }; }
-    const [a, b, c] = JSON.parse(r.stdout) as number[];
-    imp.push(a); first.push(b); second.push(c);
-  }
+  const t = timeModuleLoad(file, feedSource, 7);
+  if ('error' in t) { lines.push(`loading the module failed: ${t.error}`); return { name, nodes, trees, lines }; }
+  const { importMs: imp, firstRunMs: first, secondRunMs: second } = t;
   lines.push(`module load in a fresh node process (median of 7): import() ${ms(median(imp))}, first run() ${ms(median(first))}, second run() ${ms(median(second))}; for scale, import() of an empty module there: ${ms(median(bareImport))}`);
   return { name, nodes, trees, lines };
 }
