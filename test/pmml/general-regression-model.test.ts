@@ -12,6 +12,7 @@ import { decodePmmlXml } from '../../src/frontends/pmml/xml.js';
 import { compileDocument } from '../../runtime/pmml/document.js';
 import { PmmlCompileError, PmmlUnsupportedError } from '../../runtime/pmml/el.js';
 import { MODEL_REGISTRY } from '../../runtime/pmml/models/registry.js';
+import { inverseLink, inverseLinkDerivative } from '../../runtime/pmml/models/math-links.js';
 
 const compilers = MODEL_REGISTRY.map((m) => m.compiler);
 
@@ -377,4 +378,98 @@ test('compile errors name the element', () => {
   assert.throws(() => compile(doc('modelType="fancy" functionName="regression"', ok)), (e: unknown) => e instanceof PmmlUnsupportedError);
   assert.throws(() => compile(doc('modelType="regression" functionName="regression"', '<PPMatrix/><ParamMatrix/>')),
     (e: unknown) => e instanceof PmmlCompileError && /ParameterList/.test(e.message));
+});
+
+/**
+ * Regression on x with a PCovMatrix: eta = b0 + b1 x (+ offset); `model` adds attributes to the
+ * model element, `cov` is the PCovMatrix content. Output: the prediction and its standard error.
+ */
+function stderrDoc(model: string, cov: string, betas = '<PCell parameterName="p0" beta="0"/><PCell parameterName="p1" beta="1"/>'): string {
+  return `<PMML version="4.4"><DataDictionary>
+      <DataField name="x" optype="continuous" dataType="double"/>
+      <DataField name="n" optype="continuous" dataType="double"/>
+      <DataField name="y" optype="continuous" dataType="double"/>
+    </DataDictionary>
+    <GeneralRegressionModel functionName="regression" ${model}>
+      <MiningSchema><MiningField name="x"/><MiningField name="n"/><MiningField name="y" usageType="target"/></MiningSchema>
+      <Output>
+        <OutputField name="pred" optype="continuous" dataType="double" feature="predictedValue"/>
+        <OutputField name="se" optype="continuous" dataType="double" feature="standardError"/>
+      </Output>
+      <ParameterList><Parameter name="p0"/><Parameter name="p1"/></ParameterList>
+      <CovariateList><Predictor name="x"/></CovariateList>
+      <PPMatrix><PPCell value="1" predictorName="x" parameterName="p1"/></PPMatrix>
+      ${cov === '' ? '' : `<PCovMatrix>${cov}</PCovMatrix>`}
+      <ParamMatrix>${betas}</ParamMatrix>
+    </GeneralRegressionModel></PMML>`;
+}
+
+// Var(b0) = 4, Var(b1) = 1, Cov(b0, b1) = -1: Var(b0 + b1 x) = 4 - 2x + x² (x = 1: 3, x = 2: 4, x = -1: 7)
+const HALF_COV = '<PCovCell pRow="p0" pCol="p0" value="4"/><PCovCell pRow="p1" pCol="p0" value="-1"/><PCovCell pRow="p1" pCol="p1" value="1"/>';
+
+test('standardError: sqrt(x\' C x) from a half-exported PCovMatrix (regression, generalLinear)', () => {
+  for (const modelType of ['regression', 'generalLinear']) {
+    const doc = compile(stderrDoc(`modelType="${modelType}"`, HALF_COV, '<PCell parameterName="p0" beta="1"/><PCell parameterName="p1" beta="2"/>'));
+    const r2 = doc.score({ x: 2 });
+    assert.equal(r2['pred'], 5);
+    assert.equal(r2['se'], 2);
+    close(doc.score({ x: 1 })['se'], Math.sqrt(3), 1e-15, `${modelType} x=1`);
+    close(doc.score({ x: -1 })['se'], Math.sqrt(7), 1e-15, `${modelType} x=-1`);
+    assert.equal(doc.score({ x: null })['se'], null);
+  }
+  // Both halves given (equal values) is the same matrix; absent pairs are 0.
+  const full = compile(stderrDoc('modelType="regression"', `${HALF_COV}<PCovCell pRow="p0" pCol="p1" value="-1"/>`));
+  assert.equal(full.score({ x: 2 })['se'], 2);
+  const diagonal = compile(stderrDoc('modelType="regression"', '<PCovCell pRow="p0" pCol="p0" value="4"/><PCovCell pRow="p1" pCol="p1" value="1"/>'));
+  close(diagonal.score({ x: 3 })['se'], Math.sqrt(13), 1e-15);
+  // Without a PCovMatrix there is no standard error.
+  assert.equal(compile(stderrDoc('modelType="regression"', '')).score({ x: 2 })['se'], null);
+});
+
+test('standardError of generalizedLinear: delta method |d mu/d eta| se(eta), times trials', () => {
+  // eta = x, se(eta) = sqrt(4 - 2x + x²); at x = ln 3: logit mu = 3/4, d mu/d eta = 3/16.
+  const x = Math.log(3);
+  const seEta = Math.sqrt(4 - 2 * x + x * x);
+  const logit = compile(stderrDoc('modelType="generalizedLinear" linkFunction="logit" trialsVariable="n"', HALF_COV));
+  const r = logit.score({ x, n: 20 });
+  close(r['pred'], 15, 1e-14);
+  close(r['se'], 20 * (3 / 16) * seEta, 1e-14, 'logit with trials');
+  assert.equal(logit.score({ x, n: null })['se'], null);
+  // log link with an offset: mu = exp(eta + offset), se = mu se(eta) (the offset has no variance)
+  const log = compile(stderrDoc(`modelType="generalizedLinear" linkFunction="log" offsetValue="${Math.log(2)}"`, HALF_COV));
+  close(log.score({ x: 1 })['se'], 2 * Math.E * Math.sqrt(3), 1e-14, 'log with offset');
+  // logc: d mu/d eta = -exp(eta); the standard error is its absolute value times se(eta)
+  const logc = compile(stderrDoc('modelType="generalizedLinear" linkFunction="logc"', HALF_COV));
+  close(logc.score({ x: -1 })['se'], Math.exp(-1) * Math.sqrt(7), 1e-14, 'logc');
+});
+
+test('inverseLinkDerivative agrees with a central difference of inverseLink for every link', () => {
+  const links: [string, number, number][] = [
+    ['identity', 0, 0], ['log', 0, 0], ['logc', 0, 0], ['logit', 0, 0], ['probit', 0, 0], ['cloglog', 0, 0],
+    ['loglog', 0, 0], ['negbin', 0, 2], ['power', 0.5, 0], ['power', 0, 0], ['power', -1, 0], ['power', 1, 0],
+    ['oddspower', 2, 0], ['oddspower', 0, 0],
+  ];
+  for (const [name, d, c] of links) {
+    const f = inverseLink(name, d, c)!;
+    const df = inverseLinkDerivative(name, d, c)!;
+    // negbin needs eta < 0 (mu > 0); the others are checked on a positive range for power
+    for (const eta of name === 'negbin' ? [-0.3, -1, -2.5] : [0.3, 1.1, 2.5]) {
+      const h = 1e-5;
+      const numeric = (f(eta + h) - f(eta - h)) / (2 * h);
+      close(df(eta), numeric, 1e-8, `${name}(${d},${c}) at ${eta}`);
+    }
+  }
+  assert.equal(inverseLinkDerivative('nonsense', 0, 0), undefined);
+});
+
+test('PCovMatrix errors name the cell', () => {
+  const err = (cov: string, pattern: RegExp): void => {
+    assert.throws(() => compile(stderrDoc('modelType="regression"', cov)), (e: unknown) => e instanceof PmmlCompileError && pattern.test(e.message), pattern.source);
+  };
+  err('<PCovCell pRow="p0" pCol="p1" value="1"/><PCovCell pRow="p1" pCol="p0" value="2"/>', /PCovMatrix\/PCovCell\[2\].*given twice with different values/);
+  err('<PCovCell pRow="p0" pCol="zz" value="1"/>', /PCovCell.*"zz" is not declared in the ParameterList/);
+  err('<PCovCell pRow="p0" pCol="p0" tRow="a" tCol="a" value="1"/>', /PCovCell.*a regression model has one equation/);
+  err('<PCovCell pRow="p0" pCol="p0" value="abc"/>', /PCovCell/);
+  assert.throws(() => compile(stderrDoc('modelType="regression"', '').replace('<PCovMatrix>', '')
+    .replace('<ParamMatrix>', '<PCovMatrix type="bogus"><PCovCell pRow="p0" pCol="p0" value="1"/></PCovMatrix><ParamMatrix>')), /PCovMatrix.*type/);
 });

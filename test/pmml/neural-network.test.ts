@@ -159,3 +159,39 @@ test('mathContext="float" rounds to float32', () => {
   // logistic(0.37) in float32 ≈ 0.5914589…
   close(y, 0.5914589, 1e-6);
 });
+
+/** Two layers over input x: layer 1 neuron a (from `aFrom`), layer 2 neuron b = a + c·x, identity activations. */
+function twoLayers(aFrom: string, extraLayer1 = ''): string {
+  return `<PMML version="4.4" xmlns="http://www.dmg.org/PMML-4_4"><Header/>
+  <DataDictionary><DataField name="x" optype="continuous" dataType="double"/><DataField name="y" optype="continuous" dataType="double"/></DataDictionary>
+  <NeuralNetwork functionName="regression" activationFunction="identity">
+    <MiningSchema><MiningField name="x"/><MiningField name="y" usageType="target"/></MiningSchema>
+    <NeuralInputs><NeuralInput id="in"><DerivedField optype="continuous" dataType="double"><FieldRef field="x"/></DerivedField></NeuralInput></NeuralInputs>
+    <NeuralLayer><Neuron id="a" bias="1"><Con from="${aFrom}" weight="2"/></Neuron>${extraLayer1}</NeuralLayer>
+    <NeuralLayer><Neuron id="b"><Con from="a" weight="1"/><Con from="in" weight="10"/></Neuron></NeuralLayer>
+    <NeuralOutputs><NeuralOutput outputNeuron="b"><DerivedField optype="continuous" dataType="double"><FieldRef field="y"/></DerivedField></NeuralOutput></NeuralOutputs>
+  </NeuralNetwork></PMML>`;
+}
+
+test('connections may skip layers: a later layer reads the inputs directly', () => {
+  // a = 2x + 1, b = a + 10x = 12x + 1
+  close(compile(twoLayers('in')).score({ x: 0.5 }).y, 7);
+});
+
+test('recurrent connections (from the same or a later layer) are refused, naming the Con and the reason', () => {
+  const isRecurrent = (where: RegExp) => (e: unknown) => e instanceof PmmlUnsupportedError &&
+    /NeuralLayer\[1\]\/Neuron\[id=a\]\/Con$/.test(e.path) && where.test(e.message) && /not determined by the document/.test(e.message);
+  // layer 1 reads neuron b of layer 2: the specification allows it but does not define b's value at that point
+  assert.throws(() => compile(twoLayers('b')), isRecurrent(/neuron "b" of NeuralLayer\[2\], a later layer/));
+  // a neuron of the same layer: no evaluation order within a layer
+  assert.throws(() => compile(twoLayers('c', '<Neuron id="c"><Con from="in" weight="1"/></Neuron>')), isRecurrent(/neuron "c" of this layer/));
+  // a neuron reading itself
+  assert.throws(() => compile(twoLayers('a')), isRecurrent(/neuron "a" of this layer/));
+});
+
+test('a MapValues with a TableLocator (an external table) is refused with its element path', () => {
+  const xml = oneNeuron('identity').replace('<FieldRef field="x"/></DerivedField></NeuralInput>',
+    '<MapValues outputColumn="out" dataType="double"><FieldColumnPair field="x" column="in"/><TableLocator/></MapValues></DerivedField></NeuralInput>');
+  assert.throws(() => compile(xml), (e: unknown) => e instanceof PmmlUnsupportedError && /MapValues\/TableLocator$/.test(e.path) &&
+    /outside the document/.test(e.message));
+});

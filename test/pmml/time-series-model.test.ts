@@ -131,11 +131,21 @@ test('seasonal differencing repeats the last season', () => {
 });
 
 test('unsupported algorithms and parts are refused with PmmlUnsupportedError', () => {
-  for (const bf of ['StateSpaceModel', 'GARCH', 'SpectralAnalysis', 'SeasonalTrendDecomposition']) {
+  for (const bf of ['GARCH', 'SpectralAnalysis', 'SeasonalTrendDecomposition']) {
     assert.throws(() => compile(doc(bf, '')), (e: unknown) => e instanceof PmmlUnsupportedError && e.message.includes(bf));
   }
-  assert.throws(() => compile(doc('ExponentialSmoothing', '<ExponentialSmoothing><Level smoothedValue="1"/><Trend_ExpoSmooth trend="polynomial_exponential" smoothedValue="1"/></ExponentialSmoothing>')),
-    (e: unknown) => e instanceof PmmlUnsupportedError && /polynomial_exponential/.test(e.message));
+  // GARCH: the reason (no stored conditional variances) and the element's path
+  const garch = '<GARCH><ARMAPart p="0" q="0"><AR><Array type="real" n="0"></Array></AR><MA/></ARMAPart>' +
+    '<GARCHPart gp="1" gq="1"><ResidualSquareCoefficients/><VarianceCoefficients/></GARCHPart></GARCH>';
+  assert.throws(() => compile(doc('GARCH', garch)),
+    (e: unknown) => e instanceof PmmlUnsupportedError && e.path.endsWith('TimeSeriesModel/GARCH') && /past conditional variances/.test(e.message));
+  assert.throws(() => compile(doc('ExponentialSmoothing', '<ExponentialSmoothing><Level smoothedValue="1"/><Trend_ExpoSmooth trend="polynomial_exponential" smoothedValue="1"><Array type="real" n="2">1 2</Array></Trend_ExpoSmooth></ExponentialSmoothing>')),
+    (e: unknown) => e instanceof PmmlUnsupportedError && /polynomial_exponential/.test(e.message) && /no forecast function/.test(e.message) &&
+      e.path.endsWith('ExponentialSmoothing/Trend_ExpoSmooth'));
+  assert.throws(() => compile(doc('ARIMA', `${series([1, 2])}<ARIMA><NonseasonalComponent d="1"/><DynamicRegressor field="x"/></ARIMA>`)),
+    (e: unknown) => e instanceof PmmlUnsupportedError && e.path.endsWith('ARIMA/DynamicRegressor'));
+  assert.throws(() => compile(doc('ARIMA', `${series([1, 2])}<ARIMA><NonseasonalComponent d="1"/><OutlierEffect type="additive" startTime="1" magnitude="2"/></ARIMA>`)),
+    (e: unknown) => e instanceof PmmlUnsupportedError && e.path.endsWith('ARIMA/OutlierEffect'));
   assert.throws(() => compile(doc('ARIMA', `${series([1, 2])}<ARIMA predictionMethod="exactLeastSquares"><NonseasonalComponent d="1"/></ARIMA>`)),
     (e: unknown) => e instanceof PmmlUnsupportedError && /exactLeastSquares/.test(e.message));
 });
@@ -150,4 +160,54 @@ test('invalid documents: coefficient counts, history length, missing elements', 
   assert.throws(() => compile(doc('ExponentialSmoothing', '')), (e: unknown) => e instanceof PmmlCompileError && /ExponentialSmoothing/.test(e.message));
   assert.throws(() => compile(doc('ExponentialSmoothing', '<ExponentialSmoothing><Level smoothedValue="1"/><Seasonality_ExpoSmooth type="additive" period="3"><Array n="2" type="real">1 2</Array></Seasonality_ExpoSmooth></ExponentialSmoothing>')),
     (e: unknown) => e instanceof PmmlCompileError && /period="3" needs 3/.test(e.message) && e.path.endsWith('Seasonality_ExpoSmooth'));
+});
+
+/** A StateSpaceModel element: state s, transition rows F, measurement row H, extra attributes/children. */
+function stateSpace(s: number[], F: number[][], H: number[], attrs = '', extra = ''): string {
+  const arr = (v: number[]) => `<Array type="real" n="${v.length}">${v.join(' ')}</Array>`;
+  return `<StateSpaceModel ${attrs}><StateVector>${arr(s)}</StateVector>
+    <TransitionMatrix><Matrix nbRows="${F.length}" nbCols="${s.length}">${F.map(arr).join('')}</Matrix></TransitionMatrix>
+    <MeasurementMatrix><Matrix>${arr(H)}</Matrix></MeasurementMatrix>${extra}</StateSpaceModel>`;
+}
+
+test('StateSpaceModel: y(h) = intercept + H F^(h-1) s', () => {
+  // Local linear trend: level 10, slope 2; y(h) = 10 + 2(h - 1) (+ intercept)
+  const trend = compile(doc('StateSpaceModel', stateSpace([10, 2], [[1, 1], [0, 1]], [1, 0])));
+  assert.deepEqual([1, 2, 3, 5].map((h) => trend.score({ h }).f), [10, 12, 14, 18]);
+  // asked out of order: the same values (the state is restarted, not reused)
+  assert.deepEqual([7, 2, 1].map((h) => trend.score({ h }).f), [22, 12, 10]);
+  const withIntercept = compile(doc('StateSpaceModel', stateSpace([10, 2], [[1, 1], [0, 1]], [1, 0], 'intercept="-4"')));
+  assert.equal(withIntercept.score({ h: 3 }).f, 10);
+  // AR(2) in companion form: s = (y_T+1 forecast state), F = [[0.5, 0.25], [1, 0]]
+  const ar2 = compile(doc('StateSpaceModel', stateSpace([4, 8], [[0.5, 0.25], [1, 0]], [1, 0])));
+  // h=1: 4; h=2: 0.5·4 + 0.25·8 = 4; h=3: 0.5·4 + 0.25·4 = 3
+  assert.deepEqual([1, 2, 3].map((h) => ar2.score({ h }).f), [4, 4, 3]);
+  // MeasurementMatrix mixes the state; the InterceptVector (PMML 4.4.1 producers) is the intercept
+  const mixed = compile(doc('StateSpaceModel', stateSpace([1, 3], [[2, 0], [0, 0.5]], [1, 2], '',
+    '<InterceptVector type="observation"><Array type="real" n="1">0.5</Array></InterceptVector>')));
+  // h=2: s = (2, 1.5), y = 0.5 + 2 + 3 = 5.5
+  assert.equal(mixed.score({ h: 2 }).f, 5.5);
+  assert.equal(mixed.score({ h: 0 }).f, null);
+  assert.equal(mixed.score({ h: null }).f, null);
+  // a symmetric Matrix (lower triangle) is read as such
+  const sym = compile(doc('StateSpaceModel', `<StateSpaceModel><StateVector><Array type="real" n="2">1 1</Array></StateVector>
+    <TransitionMatrix><Matrix kind="symmetric"><Array type="real" n="1">1</Array><Array type="real" n="2">2 3</Array></Matrix></TransitionMatrix>
+    <MeasurementMatrix><Matrix><Array type="real" n="2">1 1</Array></Matrix></MeasurementMatrix></StateSpaceModel>`));
+  // F = [[1,2],[2,3]]: F (1,1) = (3, 5); y(2) = 8
+  assert.equal(sym.score({ h: 2 }).f, 8);
+});
+
+test('StateSpaceModel errors name the element', () => {
+  const bad = (body: string, ctor: typeof PmmlCompileError, pattern: RegExp, pathEnd: string): void => {
+    assert.throws(() => compile(doc('StateSpaceModel', body)),
+      (e: unknown) => e instanceof ctor && pattern.test(e.message) && e.path.endsWith(pathEnd), pattern.source);
+  };
+  bad(stateSpace([1, 2], [[1, 0]], [1, 0]), PmmlCompileError, /TransitionMatrix> must be 2×2/, 'TransitionMatrix/Matrix');
+  bad(stateSpace([1, 2], [[1, 0], [0, 1]], [1]), PmmlCompileError, /MeasurementMatrix> must be 1×2/, 'MeasurementMatrix/Matrix');
+  bad('<StateSpaceModel/>', PmmlCompileError, /StateVector/, 'StateSpaceModel');
+  bad(stateSpace([1], [[1]], [1], '', '<DynamicRegressor field="x"/>'), PmmlUnsupportedError, /DynamicRegressor/, 'StateSpaceModel/DynamicRegressor');
+  bad(stateSpace([1], [[1]], [1], 'intercept="1"', '<InterceptVector type="observation"><Array type="real" n="1">2</Array></InterceptVector>'),
+    PmmlCompileError, /disagree/, 'InterceptVector');
+  bad(stateSpace([1], [[1]], [1], '', '<InterceptVector type="state"><Array type="real" n="1">2</Array></InterceptVector>'),
+    PmmlUnsupportedError, /type="state"/, 'InterceptVector');
 });

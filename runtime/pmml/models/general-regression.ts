@@ -31,13 +31,18 @@
 //                              BaselineCell time, the cumHazard of the last cell with time <= t, and no
 //                              prediction after maxTime or for an unknown stratum. t = endTimeVariable.
 //
+// standardError (regression models with a PCovMatrix; see compileCovariance): the standard
+// error of the predicted mean, sqrt(x' C x) for the linear predictor, times |d mu / d eta|
+// (delta method) for generalizedLinear, times the trials. The specification defines no
+// standard error for a predicted category, so classification models have none.
+//
 // A missing value of a field the prediction needs gives no prediction (value null).
 // Classification: the predicted category is the one with the highest probability (first on ties).
 
 import { attr, child, children, childPath, enumAttr, fail, numAttr, optNumAttr, parseNumber, requireChild, unsupported } from '../el.js';
 import type { El, Env, Evaluator, FieldInfo, ModelCompiler, ModelContext, ModelResult, Value } from '../types.js';
 import { categoryKey, parseValue, toNumber } from '../values.js';
-import { CUMULATIVE_LINKS, identity, inverseLink, softmaxInPlace, type Link } from './math-links.js';
+import { CUMULATIVE_LINKS, identity, inverseLink, inverseLinkDerivative, softmaxInPlace, type Link } from './math-links.js';
 
 type ModelType = 'regression' | 'generalLinear' | 'multinomialLogistic' | 'ordinalMultinomial' | 'generalizedLinear' | 'CoxRegression';
 const MODEL_TYPES: readonly ModelType[] = ['regression', 'generalLinear', 'multinomialLogistic', 'ordinalMultinomial', 'generalizedLinear', 'CoxRegression'];
@@ -303,11 +308,34 @@ function compile(el: El, ctx: ModelContext): (env: Env) => ModelResult {
     if (fn === 'regression') {
       const q = equation(undefined, true);
       const hasTrials = trialsSlot >= 0 || trialsValue !== undefined;
+      const covariance = compileCovariance(el, path, paramOf, nParams);
+      if (covariance === null) {
+        return (env) => {
+          if (!readRow(env)) return NO_PREDICTION;
+          let mu = fr(link(fr(eta(q) + offset())));
+          if (hasTrials) mu = fr(mu * (trialsSlot >= 0 ? nums[trialsSlot] : trialsValue!));
+          return { value: mu };
+        };
+      }
+      // The standard error of the predicted mean (see compileCovariance). The linear
+      // predictor's is sqrt(x' C x) over the shared design's parameter values x; the mean's
+      // follows by the delta method, |d mu / d eta| * se(eta), and trials scale both.
+      let slope: Link = () => 1;
+      if (modelType === 'generalizedLinear') {
+        slope = inverseLinkDerivative(el.a.linkFunction!, optNumAttr(el, 'linkParameter', path) ?? 0, optNumAttr(el, 'distParameter', path) ?? 0)!;
+      }
+      const { rows, cols, values: cv } = covariance;
+      const nCov = cv.length;
       return (env) => {
         if (!readRow(env)) return NO_PREDICTION;
-        let mu = fr(link(fr(eta(q) + offset())));
-        if (hasTrials) mu = fr(mu * (trialsSlot >= 0 ? nums[trialsSlot] : trialsValue!));
-        return { value: mu };
+        const e = fr(eta(q) + offset());
+        const trials = hasTrials ? (trialsSlot >= 0 ? nums[trialsSlot] : trialsValue!) : 1;
+        const mu = hasTrials ? fr(fr(link(e)) * trials) : fr(link(e));
+        // Design 0 holds the shared parameter values (a regression model has no per-category design).
+        let variance = 0;
+        for (let k = 0; k < nCov; k++) variance += cv[k] * xs[rows[k]] * xs[cols[k]];
+        const standardError = fr(Math.abs(slope(e) * trials) * Math.sqrt(variance > 0 ? variance : 0));
+        return { value: mu, standardError };
       };
     }
     if (modelType !== 'generalizedLinear') unsupported(path, `modelType="${modelType}" with functionName="classification" is not supported (use generalizedLinear, multinomialLogistic or ordinalMultinomial)`);
@@ -388,6 +416,63 @@ function compile(el: El, ctx: ModelContext): (env: Env) => ModelResult {
     p[n - 1] = fr(1 - prev);
     return classificationResult(p, keys, values);
   };
+}
+
+/** The parameter covariances as (row, column, value) triples, off-diagonal values doubled. */
+interface Covariance {
+  readonly rows: Int32Array;
+  readonly cols: Int32Array;
+  readonly values: Float64Array;
+}
+
+/**
+ * PCovMatrix, the covariances of the parameter estimates, for the standard error of a
+ * regression model's prediction. The specification: "Matrix of Parameter estimate
+ * covariances. Made up of PCovCells, each of them being located via row information for
+ * Parameter name (pRow), row information for target variable value (tRow), column
+ * information for Parameter name (pCol) and column information for target variable value
+ * (tCol). Note that the matrix is symmetric with respect to the main diagonal
+ * (interchanging tRow and tCol together with pRow and pCol will not change the value).
+ * Therefore it is sufficient that only half of the matrix be exported. Attributes tRow and
+ * tCol are optional since they are not needed for linear regression models." A cell may
+ * therefore stand for (pRow, pCol) and (pCol, pRow); a pair the document leaves out is 0.
+ * `type` (model or robust) says how the matrix was estimated and does not change its use.
+ *
+ * With C the matrix and x the parameter values of a record, the linear predictor
+ * eta = sum beta_p x_p has the variance x' C x (beta estimated, x fixed): its square root
+ * is the standard error of eta. Null when the model has no PCovMatrix.
+ */
+function compileCovariance(el: El, path: string, paramOf: (name: string, p: string) => number, nParams: number): Covariance | null {
+  const covEl = child(el, 'PCovMatrix');
+  if (!covEl) return null;
+  const covPath = `${path}/PCovMatrix`;
+  enumAttr(covEl, 'type', ['model', 'robust'] as const, 'model', covPath);
+  const seen = new Map<number, number>();
+  const rows: number[] = [];
+  const cols: number[] = [];
+  const values: number[] = [];
+  for (const c of children(covEl, 'PCovCell')) {
+    const p = childPath(covPath, covEl, c);
+    if (c.a.tRow !== undefined || c.a.tCol !== undefined || c.a.targetCategory !== undefined) {
+      fail(p, 'tRow, tCol and targetCategory name target categories; a regression model has one equation, so its PCovCells have none');
+    }
+    let i = paramOf(attr(c, 'pRow', p), p);
+    let j = paramOf(attr(c, 'pCol', p), p);
+    if (i > j) [i, j] = [j, i];
+    const v = numAttr(c, 'value', p);
+    const key = i * nParams + j;
+    const before = seen.get(key);
+    if (before !== undefined) {
+      if (before !== v) fail(p, `the covariance of ${JSON.stringify(c.a.pRow)} and ${JSON.stringify(c.a.pCol)} is given twice with different values (${before} and ${v}); the matrix is symmetric`);
+      continue;
+    }
+    seen.set(key, v);
+    if (i !== j && v === 0) continue;
+    rows.push(i);
+    cols.push(j);
+    values.push(i === j ? v : 2 * v);
+  }
+  return { rows: Int32Array.from(rows), cols: Int32Array.from(cols), values: Float64Array.from(values) };
 }
 
 function classificationResult(p: Float64Array, keys: readonly string[], values: readonly Value[]): ModelResult {

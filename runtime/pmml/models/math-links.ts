@@ -155,6 +155,68 @@ export function inverseLink(name: string, linkParameter: number, distParameter: 
   }
 }
 
+/**
+ * The derivative d mu / d eta of a GeneralRegressionModel inverse link (same names and
+ * parameters as inverseLink). The delta method turns the standard error of the linear
+ * predictor into that of the mean: se(mu) = |d mu / d eta| * se(eta).
+ *
+ *   identity 1            log exp(eta)          logc -exp(eta)
+ *   logit    mu (1 - mu)  probit pdf(eta)       cloglog exp(eta - exp(eta))
+ *   loglog   exp(-eta - exp(-eta))               negbin exp(-eta) / (c (exp(-eta) - 1)^2)
+ *   power    eta^(1/d - 1) / d  (d = 0: exp(eta))
+ *   oddspower (1 + d eta)^(1/d - 1) / (1 + (1 + d eta)^(1/d))^2  (d = 0: as logit)
+ */
+export function inverseLinkDerivative(name: string, linkParameter: number, distParameter: number): Link | undefined {
+  switch (name) {
+    case 'identity':
+      return () => 1;
+    case 'log':
+      return Math.exp;
+    case 'logc':
+      return (eta) => -Math.exp(eta);
+    case 'logit':
+      return logisticDerivative;
+    case 'probit':
+      return (eta) => INV_SQRT_2PI * Math.exp(-0.5 * eta * eta);
+    case 'cloglog':
+      return (eta) => Math.exp(eta - Math.exp(eta));
+    case 'loglog':
+      return (eta) => Math.exp(-eta - Math.exp(-eta));
+    case 'negbin': {
+      const c = distParameter;
+      return (eta) => {
+        const m = Math.expm1(-eta);
+        return Math.exp(-eta) / (c * m * m);
+      };
+    }
+    case 'power': {
+      const d = linkParameter;
+      if (d === 0) return Math.exp;
+      if (d === 1) return () => 1;
+      const e = 1 / d - 1;
+      return (eta) => Math.pow(eta, e) / d;
+    }
+    case 'oddspower': {
+      const d = linkParameter;
+      if (d === 0) return logisticDerivative;
+      const inv = 1 / d;
+      return (eta) => {
+        const base = 1 + d * eta;
+        const odds = Math.pow(base, inv);
+        return odds / base / ((1 + odds) * (1 + odds));
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** d/dx logistic(x) = p (1 - p). */
+function logisticDerivative(x: number): number {
+  const p = logistic(x);
+  return p * (1 - p);
+}
+
 /** In-place softmax of values[0..n): exp(v_j) / sum_i exp(v_i), shifted by the maximum for stability. */
 export function softmaxInPlace(values: Float64Array, n: number): void {
   let max = -Infinity;

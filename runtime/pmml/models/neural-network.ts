@@ -202,9 +202,10 @@ function compileNeuralNetwork(el: El, ctx: ModelContext): (env: Env) => ModelRes
         const from_ = con.a.from ?? fail(np, '<Con> needs the attribute from');
         const at = ids.get(from_);
         if (at === undefined) {
-          const later = layerEls.slice(li).some((l) => l.c.some((nn) => nn.n === 'Neuron' && nn.a.id === from_));
-          if (later) unsupported(np, `connection from neuron "${from_}" of the same or a later layer (recurrent networks are not supported)`);
-          fail(np, `connection from unknown neuron "${from_}"`);
+          const cp = childPath(np, neuron, con);
+          const owner = layerEls.findIndex((l, j) => j >= li && l.c.some((nn) => nn.n === 'Neuron' && nn.a.id === from_));
+          if (owner >= 0) recurrentConnection(cp, from_, owner === li ? 'this layer' : `NeuralLayer[${owner + 1}], a later layer`);
+          fail(cp, `connection from unknown neuron "${from_}"`);
         }
         from.push(at);
         weights.push(parseNumber(con.a.weight ?? fail(np, '<Con> needs the attribute weight'), np, 'Con weight'));
@@ -352,6 +353,23 @@ function compileNeuralNetwork(el: El, ctx: ModelContext): (env: Env) => ModelRes
     }
     return { value: best < 0 ? null : classes[best].category, probabilities };
   };
+}
+
+/**
+ * PMML 4.4 (Neural Network Models): "All output activations for neurons in some layer L are
+ * evaluated before computation proceeds to the next layer L+1. Note that this allows for
+ * recurrent networks where outputs of neurons in layer L+i can be used as input in layer L
+ * where L+i > L. The model does not define a specific evaluation order for neurons within a
+ * layer." So such a connection is valid, but when layer L is computed for a record the later
+ * neuron has no output for that record yet, and the specification says neither what it is
+ * then (an initial activation) nor whether the output of the previous record carries over;
+ * within one layer it does not even fix the order. The network's output is not determined by
+ * the document, so the connection is refused (MLC3101) rather than given an invented value.
+ */
+function recurrentConnection(path: string, from: string, where: string): never {
+  return unsupported(path, `recurrent connection from neuron "${from}" of ${where}: PMML 4.4 allows outputs of later layers as inputs ` +
+    'but defines neither their value before they are computed for a record nor whether it carries over from the previous record ' +
+    '(nor an evaluation order within a layer), so the output of this network is not determined by the document');
 }
 
 export const neuralNetwork: ModelCompiler = {

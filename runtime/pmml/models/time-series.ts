@@ -4,9 +4,14 @@
 //                         forecast functions for each trend × seasonality combination)
 //   ARIMA                 (p,d,q)(P,D,Q)s with conditional least squares, from the
 //                         original TimeSeries and the MA residuals
-// SpectralAnalysis, SeasonalTrendDecomposition, StateSpaceModel and GARCH, ARIMA with
-// exactLeastSquares, DynamicRegressor or OutlierEffect, and the polynomial_exponential
-// trend are refused with PmmlUnsupportedError.
+//   StateSpaceModel       y(h) = intercept + H F^(h-1) s from StateVector s, TransitionMatrix F
+//                         and MeasurementMatrix H (see compileStateSpace)
+// Refused with PmmlUnsupportedError (MLC3101), each naming its element:
+// * SpectralAnalysis, SeasonalTrendDecomposition: PMML 4.4 defines them as empty elements.
+// * GARCH: the variance recursion needs past conditional variances the element does not carry.
+// * the polynomial_exponential trend: PMML 4.4 lists it but gives no forecast function.
+// * ARIMA with exactLeastSquares (MaximumLikelihoodStat), DynamicRegressor or OutlierEffect,
+//   and StateSpaceModel with DynamicRegressor: not implemented.
 //
 // The horizon h is an input: the model's one active MiningField other than the target
 // (producers call it `h`), a field named `h` otherwise; without one, h = 1. The
@@ -38,6 +43,7 @@
 import { attr, child, childPath, children, enumAttr, fail, intAttr, numAttr, numberArray, optNumAttr, requireChild, unsupported } from '../el.js';
 import type { El, Env, ModelCompiler, ModelContext, ModelResult } from '../types.js';
 import { toNumber } from '../values.js';
+import { parseMatrix } from './measures.js';
 
 /** Forecasts further ahead than this are refused (the per-step cache would grow without bound). */
 const MAX_HORIZON = 100_000;
@@ -66,11 +72,21 @@ export const timeSeriesModel: ModelCompiler = {
         forecaster = compileArima(ar, childPath(ctx.path, el, ar), el, ctx.path, ctx.target?.name);
         break;
       }
+      case 'StateSpaceModel': {
+        const ss = requireChild(el, 'StateSpaceModel', ctx.path);
+        forecaster = compileStateSpace(ss, childPath(ctx.path, el, ss));
+        break;
+      }
+      case 'GARCH': {
+        const g = child(el, 'GARCH');
+        return unsupported(g ? childPath(ctx.path, el, g) : ctx.path, 'GARCH time series models are not supported: their variance recursion ' +
+          'sigma²_t = constant + Σ a_i e²_(t-i) + Σ b_j sigma²_(t-j) needs the past conditional variances, which PMML 4.4 does not store ' +
+          '(GARCHPart holds only the coefficients), so the forecasts cannot be computed from the document');
+      }
       case 'SpectralAnalysis':
       case 'SeasonalTrendDecomposition':
-      case 'StateSpaceModel':
-      case 'GARCH':
-        return unsupported(ctx.path, `bestFit="${bestFit}": ${bestFit} time series models are not supported (ExponentialSmoothing and ARIMA are)`);
+        return unsupported(ctx.path, `bestFit="${bestFit}": PMML 4.4 defines <${bestFit}> as an empty element ("planned for later versions"), so it holds nothing to forecast from ` +
+          '(ExponentialSmoothing, ARIMA and StateSpaceModel are supported)');
       default:
         return fail(ctx.path, `bestFit="${bestFit}" is not a PMML time series algorithm`);
     }
@@ -175,7 +191,9 @@ function compileExponentialSmoothing(es: El, path: string): Forecaster {
     const tp = childPath(path, es, trendEl);
     const kind = enumAttr(trendEl, 'trend', ['additive', 'damped_additive', 'multiplicative', 'damped_multiplicative', 'polynomial_exponential'] as const, 'additive', tp);
     if (kind === 'polynomial_exponential') {
-      unsupported(tp, 'trend="polynomial_exponential" is not supported: PMML 4.4 gives no forecast function for it');
+      unsupported(tp, 'trend="polynomial_exponential" is not supported: PMML 4.4 lists the value and allows an Array in <Trend_ExpoSmooth>, ' +
+        'but defines no forecast function for it (neither how the Array combines with the level nor over which time index), ' +
+        'unlike additive, damped_additive, multiplicative and damped_multiplicative');
     }
     trendKind = kind;
     trend = optNumAttr(trendEl, 'smoothedValue', tp) ?? fail(tp, '<Trend_ExpoSmooth> needs smoothedValue (the trend at the last observation) to forecast');
@@ -319,7 +337,8 @@ function compileArima(arima: El, path: string, model: El, modelPath: string, tar
   const transformation = transformationOf(arima, path);
   const method = enumAttr(arima, 'predictionMethod', ['conditionalLeastSquares', 'exactLeastSquares'] as const, 'conditionalLeastSquares', path);
   if (method === 'exactLeastSquares') {
-    unsupported(path, 'predictionMethod="exactLeastSquares" (Kalman filter / theta recursion state) is not supported; conditionalLeastSquares is');
+    unsupported(path, 'predictionMethod="exactLeastSquares" is not supported: forecasting from the MaximumLikelihoodStat state ' +
+      '(KalmanState or ThetaRecursionState) is not implemented; conditionalLeastSquares is');
   }
   const dyn = child(arima, 'DynamicRegressor');
   if (dyn) unsupported(childPath(path, arima, dyn), 'ARIMA with DynamicRegressor (transfer functions) is not supported');
@@ -404,5 +423,82 @@ function compileArima(arima: El, path: string, model: El, modelPath: string, tar
       extendPsi(h);
       return rmse * Math.sqrt(psiSquares[h - 1]);
     },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// State space
+
+/**
+ * StateSpaceModel: the measurement equation y_t = intercept + H s_t with the state moving by
+ * s_(t+1) = F s_t (the innovations' expectation is 0 for every future step). StateVector is
+ * the state of the first forecast step, so
+ *   y(h) = intercept + H F^(h-1) s.
+ * That is the state the R pmml package (the producer of StateSpaceModel documents) writes:
+ * T·a, the filtered last state a advanced one step by the transition matrix, so that
+ * forecasts match R's KalmanForecast. `intercept` is the attribute, or (PMML 4.4.1 producers)
+ * an <InterceptVector type="observation"> of one entry. The standard error is not given: the
+ * PsiVector and variance the element may carry do not say which lags the weights start from.
+ */
+function compileStateSpace(ss: El, path: string): Forecaster {
+  const dyn = child(ss, 'DynamicRegressor');
+  if (dyn) unsupported(childPath(path, ss, dyn), 'StateSpaceModel with DynamicRegressor (regression effects) is not supported');
+  const svEl = requireChild(ss, 'StateVector', path);
+  const svPath = childPath(path, ss, svEl);
+  const svArr = svEl.c.find((c) => c.n === 'Array' || c.n === 'REAL-SparseArray' || c.n === 'INT-SparseArray') ?? fail(svPath, '<StateVector> needs an <Array>');
+  const state = Float64Array.from(numberArray(svArr, childPath(svPath, svEl, svArr)));
+  const n = state.length;
+  if (n === 0) fail(svPath, 'the state vector is empty');
+  const matrix = (name: string, rows: number): Float64Array => {
+    const mEl = requireChild(ss, name, path);
+    const mp = childPath(path, ss, mEl);
+    const inner = requireChild(mEl, 'Matrix', mp);
+    const ip = childPath(mp, mEl, inner);
+    const m = parseMatrix(inner, ip);
+    if (m.rows !== rows || m.cols !== n) fail(ip, `<${name}> must be ${rows}×${n} for a state vector of ${n} entries; it is ${m.rows}×${m.cols}`);
+    if (m.values.some((v) => Number.isNaN(v))) fail(ip, `<${name}> leaves entries undefined (MatCell without diagDefault/offDiagDefault)`);
+    return m.values;
+  };
+  const F = matrix('TransitionMatrix', n);
+  const H = matrix('MeasurementMatrix', 1);
+  let intercept = numAttr(ss, 'intercept', path, 0);
+  const ivEl = child(ss, 'InterceptVector');
+  if (ivEl) {
+    const ip = childPath(path, ss, ivEl);
+    const type = ivEl.a.type ?? 'observation';
+    if (type !== 'observation') unsupported(ip, `InterceptVector type="${type}" is not supported (observation is)`);
+    const arr = ivEl.c.find((c) => c.n === 'Array' || c.n === 'REAL-SparseArray') ?? fail(ip, '<InterceptVector> needs an <Array>');
+    const values = numberArray(arr, childPath(ip, ivEl, arr));
+    if (values.length !== 1) fail(ip, `a univariate series has one observation intercept; the Array has ${values.length}`);
+    if (ss.a.intercept !== undefined && values[0] !== intercept) fail(ip, `intercept="${intercept}" and the InterceptVector (${values[0]}) disagree`);
+    intercept = values[0];
+  }
+
+  // s_k is the state of step k; forecasts are requested step by step (ForecastCache), so
+  // the current state is advanced in place and restarted only if an earlier step is asked.
+  let current = Float64Array.from(state);
+  let next = new Float64Array(n);
+  let step = 1;
+  return {
+    forecast(h) {
+      if (h < step) {
+        current = Float64Array.from(state);
+        step = 1;
+      }
+      for (; step < h; step++) {
+        for (let r = 0; r < n; r++) {
+          let v = 0;
+          for (let c = 0; c < n; c++) v += F[r * n + c] * current[c];
+          next[r] = v;
+        }
+        const t = current;
+        current = next;
+        next = t;
+      }
+      let y = intercept;
+      for (let c = 0; c < n; c++) y += H[c] * current[c];
+      return y;
+    },
+    standardError: () => NaN,
   };
 }
