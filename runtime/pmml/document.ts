@@ -82,6 +82,9 @@ export const PMML_MODEL_ELEMENTS: ReadonlySet<string> = new Set([
 /** Result key of a model without a target field and without an Output element (e.g. clustering): the predicted value (cluster id). */
 export const DEFAULT_RESULT_KEY = 'predictedValue';
 
+/** Result key of the selected segments' results of a MiningModel with multipleModelMethod="selectAll". */
+export const SEGMENTS_KEY = '$segments';
+
 /** The key of the probability of `category` in results of classifiers without an Output element. */
 export function probabilityKey(category: Value): string {
   return `probability(${categoryKey(category)})`;
@@ -108,6 +111,7 @@ interface DerivedSource {
 }
 
 const EMPTY_RESULT: ModelResult = { value: null };
+const NO_OUTPUTS: ReadonlyMap<string, Value> = new Map();
 
 class DocumentCompiler {
   readonly layout = new Layout();
@@ -119,6 +123,11 @@ class DocumentCompiler {
   readonly functions = new Map<string, DefinedFunction>();
   /** Result frame of every nested model element compiled through ModelContext.nested(). */
   readonly framesByEl = new Map<El, number>();
+  /**
+   * The evaluators a model's run() calls before its model function (its prepared active fields), by the
+   * model's scope: a nested model skips those it shares with its parent, already computed for the row.
+   */
+  readonly eagerByScope = new Map<LayerScope, ReadonlySet<Evaluator>>();
 
   constructor(readonly root: El, compilers: readonly ModelCompiler[]) {
     for (const c of compilers) this.compilers.set(c.element, c);
@@ -163,7 +172,7 @@ class DocumentCompiler {
 
   expressionContext(scope: LayerScope, mathContext: 'float' | 'double'): ExpressionContext {
     const functions = this.functions;
-    return { scope, mathContext, func: (name) => functions.get(name) };
+    return { scope, mathContext, func: (name) => functions.get(name), items: (name, path) => this.items(scope, name, path) };
   }
 
   /** A DerivedField compiled in `scope` (the expression sees the scope's fields), cached per row. */
@@ -301,7 +310,13 @@ class DocumentCompiler {
     }
 
     const activeFields = specs.filter((s) => s.usageType === 'active' && scope.owns(s.name)).map((s) => scope.resolve(s.name, s.path).info);
-    const eager: Evaluator[] = specs.filter((s) => s.usageType === 'active').map((s) => scope.resolve(s.name, s.path).get);
+    const prepared: Evaluator[] = specs.filter((s) => s.usageType === 'active').map((s) => scope.resolve(s.name, s.path).get);
+    this.eagerByScope.set(scope, new Set(prepared));
+    // A plain MiningField of a nested model yields the very evaluator of its parent's field
+    // (fields.ts prepareMiningField): the parent's run() has computed it for the row before any
+    // segment runs (or thrown its InvalidResult), so calling it again would only read the cache.
+    const parentEager = this.enclosingEager(parent);
+    const eager = parentEager === undefined ? prepared : prepared.filter((get) => !parentEager.has(get));
     const frame = layout.frame();
 
     const expression = (e: El, p: string): Evaluator => compileExpression(e, p, this.expressionContext(scope, mathContext));
@@ -326,7 +341,9 @@ class DocumentCompiler {
       const seg = child(el, 'Segmentation');
       if (!seg) return undefined;
       const segs = children(seg, 'Segment');
-      const s = segs.find((x) => x.a.id === id) ?? (/^\d+$/.test(id) && segs.every((x) => x.a.id === undefined) ? segs[Number(id) - 1] : undefined);
+      // "if it is not specified, Segments are identified by an implicit 1-based index" (an explicit id wins).
+      const byIndex = /^\d+$/.test(id) ? segs[Number(id) - 1] : undefined;
+      const s = segs.find((x) => x.a.id === id) ?? (byIndex?.a.id === undefined ? byIndex : undefined);
       const m = s?.c.find((c) => PMML_MODEL_ELEMENTS.has(c.n));
       return m ? this.framesByEl.get(m) : undefined;
     };
@@ -357,6 +374,15 @@ class DocumentCompiler {
     return { element: el.n, functionName, path, scope, specs, target, outputs, hasOutput: outputEl !== undefined, frame, run };
   }
 
+  /** The eager evaluators of the model whose scope is `scope` or the nearest model scope above it (modelChain layers sit between). */
+  private enclosingEager(scope: LayerScope): ReadonlySet<Evaluator> | undefined {
+    for (let s: LayerScope | null = scope; s !== null; s = s.parent) {
+      const found = this.eagerByScope.get(s);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
   nested(el: El, path: string, parent: LayerScope, chained?: readonly FieldInfo[]): NestedModel {
     let source = parent;
     if (chained && chained.some((f) => !parent.has(f.name))) {
@@ -367,6 +393,9 @@ class DocumentCompiler {
     this.framesByEl.set(el, unit.frame);
     const outs = unit.outputs;
     const n = outs.length;
+    // Segments of ensembles rarely have Output fields: their evaluation then allocates nothing. The
+    // returned object is reused by this model's next evaluate(); callers read it at once.
+    const box: { result: ModelResult; outputs: ReadonlyMap<string, Value> } = { result: EMPTY_RESULT, outputs: NO_OUTPUTS };
     return {
       element: unit.element,
       functionName: unit.functionName,
@@ -374,10 +403,15 @@ class DocumentCompiler {
       target: unit.target,
       evaluate(env) {
         const result = unit.run(env);
+        if (n === 0) {
+          box.result = result;
+          return box;
+        }
         const outputs = new Map<string, Value>();
         for (let i = 0; i < n; i++) outputs.set(outs[i].name, outs[i].get(env));
         return { result, outputs };
       },
+      record: segmentRecorder(unit),
     };
   }
 
@@ -406,6 +440,27 @@ class DocumentCompiler {
       return v === null ? [] : [v];
     };
   }
+}
+
+/**
+ * The result record of a nested model (MiningModel selectAll, `$segments`), keyed as compileDocument keys
+ * a top model's result: its final Output fields; else its target and probability(<category>); else
+ * predictedValue. A nested selectAll's own segments follow as `$segments`.
+ */
+function segmentRecorder(unit: ModelUnit): NestedModel['record'] {
+  const finals = unit.outputs.filter((o) => o.final).map((o) => o.name);
+  const t = unit.target;
+  const classes = t && t.info.optype !== 'continuous' && unit.functionName !== 'regression' ? t.categories : [];
+  return (result, outputs) => {
+    const out: Record<string, Value> = {};
+    if (unit.hasOutput) for (const name of finals) setKey(out, name, outputs.get(name) ?? null);
+    else if (t) {
+      setKey(out, t.name, result.value === undefined ? null : result.value);
+      for (const c of classes) setKey(out, probabilityKey(c), result.probabilities ? result.probabilities.get(categoryKey(c)) ?? 0 : null);
+    } else setKey(out, DEFAULT_RESULT_KEY, result.value === undefined ? null : result.value);
+    if (result.segments !== undefined) setKey(out, SEGMENTS_KEY, result.segments as unknown as Value);
+    return out;
+  };
 }
 
 function extendEnv(env: Env, values: ReadonlyMap<string, Value>): Env {
@@ -553,6 +608,8 @@ export function compileDocument(root: El, compilers: readonly ModelCompiler[]): 
         const out: Record<string, Value> = {};
         if (safeKeys) for (let i = 0; i < n; i++) out[keys[i]] = getters[i](env, r);
         else for (let i = 0; i < n; i++) setKey(out, keys[i], getters[i](env, r));
+        // selectAll: the selected segments' own results (docs/pmml.md "MiningModel selectAll").
+        if (r.segments !== undefined) setKey(out, SEGMENTS_KEY, r.segments as unknown as Value);
         return out;
       } catch (e) {
         if (!(e instanceof InvalidResult)) throw e;

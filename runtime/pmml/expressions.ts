@@ -18,8 +18,9 @@
 //     name; their bodies are compiled once per function and see only their
 //     ParameterFields, read from a small parameter frame made per call;
 //   * mathContext float: numeric results are rounded to float32.
-// Aggregate (over collections of records) and Lag (over previous records) are not
-// supported: scoring is one record at a time.
+// Aggregate: over the values of one group of records, which the caller passes as one record whose
+// field holds the group's values as an array (as for AssociationModel transactions; see compileAggregate).
+// Lag (values of earlier records) is not supported: a compiled module scores each record on its own.
 
 import { attr, boolAttr, child, childPath, children, enumAttr, fail, intAttr, numAttr, unsupported } from './el.js';
 import { InvalidResult } from './env.js';
@@ -31,7 +32,7 @@ import {
   type LocalTermWeights, type Normalization, type NormalizationStep,
 } from './functions/text.js';
 import type { DataType, El, Env, Evaluator, FieldInfo, OpType, Scope, Value } from './types.js';
-import { castTemporal, castTo, categoryKey, INVALID, parseDataType, parseValue, temporalKind, toNumber, tryParseValue, valuesEqual } from './values.js';
+import { castTemporal, castTo, categoryKey, INVALID, isNumericType, parseDataType, parseValue, temporalKind, toNumber, tryParseValue, valuesEqual } from './values.js';
 
 export interface DefinedFunction {
   readonly name: string;
@@ -46,6 +47,8 @@ export interface ExpressionContext {
   readonly scope: Scope;
   func(name: string): DefinedFunction | undefined;
   readonly mathContext: 'float' | 'double';
+  /** The values of a field over the record's group (Aggregate); absent where no record is in scope (DefineFunction bodies). */
+  readonly items?: (name: string, path: string) => (env: Env) => readonly Value[];
 }
 
 const EXPRESSIONS: ReadonlySet<string> = new Set(['Constant', 'FieldRef', 'NormContinuous', 'NormDiscrete', 'Discretize', 'MapValues', 'TextIndex', 'Apply', 'Aggregate', 'Lag']);
@@ -75,8 +78,8 @@ function compile(el: El, path: string, cx: ExpressionContext): Compiled {
     case 'MapValues': return compileMapValues(el, path, cx);
     case 'TextIndex': return compileTextIndex(el, path, cx);
     case 'Apply': return compileApply(el, path, cx);
-    case 'Aggregate': return unsupported(path, '<Aggregate> summarizes a collection of records; scoring is one record at a time, so it is not supported');
-    case 'Lag': return unsupported(path, '<Lag> reads values of previous records; scoring is one record at a time, so it is not supported');
+    case 'Aggregate': return compileAggregate(el, path, cx);
+    case 'Lag': return unsupported(path, lagUnsupported(el));
     default: return fail(path, `<${el.n}> is not an expression (expected one of ${[...EXPRESSIONS].join(', ')})`);
   }
 }
@@ -109,6 +112,8 @@ export function expressionDataType(el: El, path: string, cx: ExpressionContext):
     case 'NormDiscrete':
     case 'TextIndex':
       return 'double';
+    case 'Aggregate':
+      return aggregateDataType(el, path, cx);
     case 'Discretize':
     case 'MapValues':
       return el.a.dataType !== undefined ? parseDataType(el.a.dataType, path) : 'string';
@@ -842,4 +847,74 @@ function compileUserCall(fn: DefinedFunction, el: El, argEls: readonly El[], pat
     return post(convert(r, resultType, 'the result'));
   };
   return { ev, type: resultType };
+}
+
+// ---------------------------------------------------------------------------
+// Aggregate and Lag (Transformations.html: "Aggregations", "Lag")
+
+const AGGREGATE_FUNCTIONS = ['count', 'sum', 'average', 'min', 'max', 'multiset'] as const;
+
+/**
+ * Aggregate: count, sum, average, min or max of `field` over a group of records. A compiled module sees
+ * one record at a time, so a group is passed as one record: `field` holds the group's values as an array
+ * (a single value counts as a group of one), and groupField names the field whose value identifies the
+ * group (usageType="group" in the MiningSchema, as transactions are given to an AssociationModel).
+ * "Missing values are ignored": missing and invalid entries are left out. count is the number of values
+ * left; sum, average, min and max of no values are missing. Refused (MLC3101): no groupField (the
+ * aggregate would run over every record of the input, which a module scoring records one by one never
+ * sees), sqlWhere (an SQL condition there is no SQL engine to evaluate), and multiset (a collection
+ * value, which no PMML field value here can hold).
+ */
+function compileAggregate(el: El, path: string, cx: ExpressionContext): Compiled {
+  const field = attr(el, 'field', path);
+  const fn = enumAttr(el, 'function', AGGREGATE_FUNCTIONS, undefined, path);
+  const groupField = el.a.groupField;
+  if (groupField === undefined) {
+    return unsupported(path, `<Aggregate> of ${JSON.stringify(field)} without groupField aggregates over every record of the input; a compiled module scores one record (one group) at a time, so it is not supported`);
+  }
+  if (el.a.sqlWhere !== undefined) return unsupported(path, `<Aggregate> sqlWhere=${JSON.stringify(el.a.sqlWhere)} is an SQL condition; evaluating SQL is not supported`);
+  if (fn === 'multiset') return unsupported(path, '<Aggregate function="multiset"> yields a collection of values, not a single field value; it is not supported');
+  const { info } = cx.scope.resolve(field, path);
+  cx.scope.resolve(groupField, path);
+  if (fn !== 'count' && !isNumericType(info.dataType)) fail(path, `<Aggregate function="${fn}"> needs a numeric field; ${JSON.stringify(field)} is ${info.dataType}`);
+  if (!cx.items) return unsupported(path, '<Aggregate> inside a DefineFunction has no group of records to aggregate; it is not supported');
+  const values = cx.items(field, path);
+  const round = cx.mathContext === 'float' ? Math.fround : (x: number) => x;
+  const type = aggregateDataType(el, path, cx);
+  if (fn === 'count') return { ev: (env) => values(env).length, type };
+  return {
+    ev: (env) => {
+      const vs = values(env);
+      const n = vs.length;
+      if (n === 0) return null;
+      let acc = fn === 'min' ? Infinity : fn === 'max' ? -Infinity : 0;
+      for (let i = 0; i < n; i++) {
+        const x = toNumber(vs[i]);
+        if (fn === 'min') acc = x < acc ? x : acc;
+        else if (fn === 'max') acc = x > acc ? x : acc;
+        else acc = round(acc + x);
+      }
+      return round(fn === 'average' ? acc / n : acc);
+    },
+    type,
+  };
+}
+
+/** count is an integer; average a double (float under mathContext float); sum, min and max have the field's type. */
+function aggregateDataType(el: El, path: string, cx: ExpressionContext): DataType | undefined {
+  const fn = el.a.function;
+  if (fn === 'count') return 'integer';
+  if (fn === 'average') return cx.mathContext === 'float' ? 'float' : 'double';
+  const field = el.a.field;
+  if (field === undefined || !cx.scope.has(field)) return undefined;
+  return cx.scope.resolve(field, path).info.dataType;
+}
+
+/** Why Lag is refused, naming the field, n and the block indicators. */
+function lagUnsupported(el: El): string {
+  const blocks = el.c.filter((c) => c.n === 'BlockIndicator').map((b) => JSON.stringify(b.a.field ?? ''));
+  const within = blocks.length > 0 ? ` within blocks of equal ${blocks.join(', ')}` : '';
+  return `<Lag field=${JSON.stringify(el.a.field ?? '')} n="${el.a.n ?? '1'}"> reads the value of an earlier record of the input${within}; `
+    + 'a compiled module scores each record on its own (predict, predictBatch and the server keep no record order or history), '
+    + 'so there is no earlier record to read: Lag is not supported';
 }

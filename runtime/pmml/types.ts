@@ -108,6 +108,17 @@ export interface ModelResult {
   readonly warnings?: readonly string[];
   /** The model's own reported value where it differs from `value` before Targets (e.g. raw regression). */
   readonly raw?: number;
+  /**
+   * MiningModel multipleModelMethod="selectAll": every selected Segment's result record, in document
+   * order (the document's result carries them as `$segments`).
+   */
+  readonly segments?: readonly SegmentRecord[];
+}
+
+/** One selected Segment's result (selectAll): its id and its result record, keyed as a top model's would be. */
+export interface SegmentRecord {
+  readonly segmentId: string;
+  readonly result: Readonly<Record<string, unknown>>;
 }
 
 /** A nested model (Segment of a MiningModel) with its own MiningSchema, transformations, Targets and Output. */
@@ -120,6 +131,11 @@ export interface NestedModel {
   readonly target: TargetInfo | null;
   /** Scores the row: the model's result after Targets, and its Output field values by name. */
   evaluate(env: Env): { readonly result: ModelResult; readonly outputs: ReadonlyMap<string, Value> };
+  /**
+   * The result record of an evaluation, keyed as if the nested model were the document's top model
+   * (final Output fields; else target and probability(<category>); else predictedValue).
+   */
+  record(result: ModelResult, outputs: ReadonlyMap<string, Value>): Record<string, unknown>;
 }
 
 export interface TargetInfo {

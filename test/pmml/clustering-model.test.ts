@@ -7,6 +7,9 @@ import { decodePmmlXml } from '../../src/frontends/pmml/xml.js';
 import { compileDocument } from '../../runtime/pmml/document.js';
 import { PmmlCompileError, PmmlUnsupportedError } from '../../runtime/pmml/el.js';
 import { MODEL_REGISTRY } from '../../runtime/pmml/models/registry.js';
+import { DISTRIBUTION_BASED_UNSUPPORTED } from '../../runtime/pmml/models/clustering.js';
+import { loadProgramFromBytes } from '../../src/api.js';
+import { DiagnosticError } from '../../src/diagnostics/diagnostic.js';
 
 const compilers = MODEL_REGISTRY.map((m) => m.compiler);
 
@@ -278,6 +281,26 @@ test('the predicted value takes the type of a declared target field', () => {
     dict, mining: '<MiningField name="x"/><MiningField name="k" usageType="predicted"/>', output: '<OutputField name="cluster" feature="predictedValue"/>',
   }));
   assert.equal(d.score({ x: 8 }).cluster, 2);
+});
+
+test('distributionBased is MLC3101 with the reason (the spec defines no score over cluster statistics), even with centers', () => {
+  const text = doc(`
+    <ComparisonMeasure kind="similarity"><euclidean/></ComparisonMeasure>
+    <Cluster id="A"><Partition name="pA"><PartitionFieldStats field="x"><Counts totalFreq="10"/></PartitionFieldStats></Partition>
+      <Array type="real">0 0</Array></Cluster>`, { modelClass: 'distributionBased', mining: XY });
+  assert.throws(() => compile(text), (e: unknown) => e instanceof PmmlUnsupportedError && e.path === 'PMML/ClusteringModel'
+    && e.detail === DISTRIBUTION_BASED_UNSUPPORTED);
+  let d: DiagnosticError | undefined;
+  try {
+    loadProgramFromBytes(new TextEncoder().encode(text), 'clusters.pmml');
+  } catch (e) {
+    if (e instanceof DiagnosticError) d = e;
+    else throw e;
+  }
+  assert.ok(d, 'the document was accepted');
+  assert.equal(d.code, 'MLC3101');
+  assert.equal(d.path, 'PMML/ClusteringModel');
+  assert.match(d.message, /modelClass="distributionBased".*similarity measure/);
 });
 
 test('compile errors and unsupported features name the element', () => {

@@ -257,11 +257,90 @@ test('nested segmentations: a Segment holding a MiningModel', () => {
   near(doc.score({ x: 1 }).t, 23);
 });
 
-test('compile errors: selectAll, methods outside the function, missing parts; paths name the segment', () => {
+// selectAll. PMML 4.4: "All models for which the predicate in the Segment evaluates to true are
+// evaluated. [...] The PMML standard does not specify a mechanism for returning more than one value per
+// record scored." mlcompile returns them as `$segments` (docs/pmml.md); the MiningModel has no single result.
+
+test('selectAll: every segment whose predicate is TRUE, in document order, with its id; UNKNOWN does not select', () => {
+  const output = `<Output>
+    <OutputField name="first" optype="continuous" dataType="double" feature="predictedValue" segmentId="a"/>
+    <OutputField name="second" optype="continuous" dataType="double" feature="predictedValue" segmentId="2"/>
+    <OutputField name="own" optype="continuous" dataType="double" feature="predictedValue"/>
+  </Output>`;
+  const doc = compileXml(regDoc(`<Segmentation multipleModelMethod="selectAll">
+    ${seg(regTree(1, 2), 'id="a"')}
+    ${seg(regTree(3, 4), '', '<SimplePredicate field="x" operator="greaterThan" value="5"/>')}
+    ${seg(regTree(5, 6), 'id="c"', '<SimplePredicate field="w" operator="greaterThan" value="0"/>')}
+  </Segmentation>`, output));
+  // Implicit ids: a Segment without id is named by its 1-based position ("2"), as the spec says.
+  assert.deepEqual(doc.score({ x: 6, w: 1 }), {
+    first: 2, second: 4, own: null,
+    $segments: [{ segmentId: 'a', result: { t: 2 } }, { segmentId: '2', result: { t: 4 } }, { segmentId: 'c', result: { t: 6 } }],
+  });
+  assert.deepEqual(doc.score({ x: -1, w: -1 }), { first: 1, second: null, own: null, $segments: [{ segmentId: 'a', result: { t: 1 } }] });
+  // w missing: `w > 0` is UNKNOWN, which is not TRUE.
+  assert.deepEqual(doc.score({ x: 7 }).$segments, [{ segmentId: 'a', result: { t: 2 } }, { segmentId: '2', result: { t: 4 } }]);
+});
+
+test('selectAll: no segment selected gives an empty list and a missing result; without Output the target key stays', () => {
+  const doc = compileXml(regEnsemble('selectAll', [seg(regTree(1, 2), 'id="only"', '<SimplePredicate field="w" operator="equal" value="1"/>')]));
+  assert.deepEqual(doc.score({ x: 1, w: 0 }), { t: null, $segments: [] });
+  assert.deepEqual(doc.score({ x: 1, w: 1 }), { t: null, $segments: [{ segmentId: 'only', result: { t: 2 } }] });
+});
+
+test('selectAll: classification records carry the probabilities; a segment Output gives its final fields only', () => {
+  const withOutput = `<TreeModel functionName="classification">${CLASS_SCHEMA}
+    <Output>
+      <OutputField name="label" optype="categorical" dataType="string" feature="predictedValue"/>
+      <OutputField name="pA" optype="continuous" dataType="double" feature="probability" value="A" isFinalResult="false"/>
+      <OutputField name="notA" optype="continuous" dataType="double" feature="transformedValue">
+        <Apply function="-"><Constant>1</Constant><FieldRef field="pA"/></Apply>
+      </OutputField>
+    </Output>
+    <Node><True/>
+      <Node score="B"><True/><ScoreDistribution value="A" recordCount="1"/><ScoreDistribution value="B" recordCount="3"/></Node>
+    </Node></TreeModel>`;
+  const doc = compileXml(classDoc(`<Segmentation multipleModelMethod="selectAll">
+    ${seg(classTree([2, 1, 1, 'A'], [0, 1, 3, 'C']), 'id="t1"')}${seg(withOutput, 'id="t2"')}</Segmentation>`));
+  const out = doc.score({ x: 1 });
+  assert.equal(out.c, null);
+  const segs = out.$segments as unknown as { segmentId: string; result: Record<string, unknown> }[];
+  assert.equal(segs.length, 2);
+  assert.equal(segs[0].segmentId, 't1');
+  assert.equal(segs[0].result.c, 'C');
+  probs(segs[0].result, 0, 0.25, 0.75);
+  assert.deepEqual(Object.keys(segs[1].result), ['label', 'notA']);
+  assert.equal(segs[1].result.label, 'B');
+  near(segs[1].result.notA, 0.75);
+});
+
+test('selectAll: nested selectAll segments nest their own $segments; clustering may use selectAll too', () => {
+  const inner = `<MiningModel functionName="regression">${REG_SCHEMA}<Segmentation multipleModelMethod="selectAll">
+    ${seg(regTree(7, 8), 'id="i1"')}${seg(regTree(9, 10), 'id="i2"')}</Segmentation></MiningModel>`;
+  const doc = compileXml(regEnsemble('selectAll', [seg(inner, 'id="outer"'), seg(regTree(1, 2), 'id="plain"')]));
+  assert.deepEqual(doc.score({ x: -5 }).$segments, [
+    { segmentId: 'outer', result: { t: null, $segments: [{ segmentId: 'i1', result: { t: 7 } }, { segmentId: 'i2', result: { t: 9 } }] } },
+    { segmentId: 'plain', result: { t: 1 } },
+  ]);
+  const cluster = `<ClusteringModel functionName="clustering" modelClass="centerBased" numberOfClusters="2">
+    <MiningSchema><MiningField name="x"/></MiningSchema>
+    <ComparisonMeasure kind="distance"><squaredEuclidean/></ComparisonMeasure>
+    <ClusteringField field="x"/>
+    <Cluster id="low"><Array n="1" type="real">0</Array></Cluster><Cluster id="high"><Array n="1" type="real">10</Array></Cluster>
+  </ClusteringModel>`;
+  const clusters = compileXml(`<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4">
+  <DataDictionary><DataField name="x" optype="continuous" dataType="double"/></DataDictionary>
+  <MiningModel functionName="clustering"><MiningSchema><MiningField name="x"/></MiningSchema>
+    <Segmentation multipleModelMethod="selectAll">${seg(cluster, 'id="k"')}</Segmentation></MiningModel></PMML>`);
+  assert.deepEqual(clusters.score({ x: 8 }), { predictedValue: null, $segments: [{ segmentId: 'k', result: { predictedValue: 'high' } }] });
+});
+
+test('compile errors: methods outside the function, missing parts; paths name the segment', () => {
   const two = [seg(regTree(1, 2)), seg(regTree(3, 4))];
-  assert.throws(() => compileXml(regEnsemble('selectAll', two)), (e: unknown) => e instanceof PmmlUnsupportedError && e.path === 'PMML/MiningModel/Segmentation');
-  assert.throws(() => compileXml(regEnsemble('majorityVote', two)), PmmlUnsupportedError);
-  assert.throws(() => compileXml(classDoc(`<Segmentation multipleModelMethod="sum">${seg(voteTree('A'))}</Segmentation>`)), PmmlUnsupportedError);
+  // Methods the spec does not allow for the function are invalid (MLC2101), not unsupported.
+  const invalid = (e: unknown) => e instanceof PmmlCompileError && !(e instanceof PmmlUnsupportedError) && e.path === 'PMML/MiningModel/Segmentation' && /not applicable/.test(e.detail);
+  assert.throws(() => compileXml(regEnsemble('majorityVote', two)), invalid);
+  assert.throws(() => compileXml(classDoc(`<Segmentation multipleModelMethod="sum">${seg(voteTree('A'))}</Segmentation>`)), invalid);
   assert.throws(() => compileXml(regEnsemble('sum', [seg('', 'id="s1"')])), (e: unknown) => e instanceof PmmlCompileError && e.path === 'PMML/MiningModel/Segmentation/Segment[id=s1]');
   assert.throws(() => compileXml(regEnsemble('sum', [`<Segment id="p">${regTree(1, 2)}</Segment>`])), (e: unknown) => e instanceof PmmlCompileError && e.path === 'PMML/MiningModel/Segmentation/Segment[id=p]');
   assert.throws(() => compileXml(regDoc('')), (e: unknown) => e instanceof PmmlCompileError && e.path === 'PMML/MiningModel');

@@ -28,6 +28,12 @@ import {
   type CompareFunctionName, type ComparisonMeasureSpec, type FieldComparison,
 } from './measures.js';
 
+/** Why modelClass="distributionBased" is refused (the message names the feature and quotes the gap). */
+export const DISTRIBUTION_BASED_UNSUPPORTED = 'modelClass="distributionBased" is not supported: PMML 4.4 defines such clusters by '
+  + 'their statistics and says only that "some similarity measure is used to determine the best matching cluster"; it defines '
+  + 'no measure over Partition statistics, and its center vectors "only approximate the clusters", so there is no specified '
+  + 'score to compute (centerBased models are supported)';
+
 /** How one center field turns a Value into the number the measure compares. */
 interface FieldEncoder {
   readonly name: string;
@@ -45,10 +51,15 @@ export const clusteringModel: ModelCompiler = {
     const path = ctx.path;
     if (ctx.functionName !== 'clustering') fail(path, `functionName="${ctx.functionName}" is not clustering`);
     const modelClass = enumAttr(el, 'modelClass', ['centerBased', 'distributionBased'] as const, undefined, path);
-    // "For distribution-based models (e.g., in demographic clustering) the clusters are defined by
-    // their statistics. [...] The center vectors then only approximate the clusters." The statistics
-    // based similarity is not specified precisely enough to score with.
-    if (modelClass === 'distributionBased') unsupported(path, 'modelClass="distributionBased" is not supported (only centerBased)');
+    // PMML 4.4 Cluster Models: "For distribution-based models (e.g., in demographic clustering) the
+    // clusters are defined by their statistics. Some similarity measure is used to determine the best
+    // matching cluster for a given record. The center vectors then only approximate the clusters." and
+    // "The attribute modelClass in the ClusteringModel defines which one [center vector or statistics]
+    // is used to actually define the cluster." The specification names no such similarity measure: the
+    // ComparisonMeasure functions are defined between a record and a center vector, and nothing says how
+    // a Partition's statistics (PartitionFieldStats counts, NumericInfo, ...) score a record. Scoring the
+    // approximate centers instead would be a guess, so the model is refused.
+    if (modelClass === 'distributionBased') unsupported(path, DISTRIBUTION_BASED_UNSUPPORTED);
 
     const measureEl = child(el, 'ComparisonMeasure') ?? fail(path, '<ClusteringModel> needs a <ComparisonMeasure> element');
     const spec = parseComparisonMeasure(measureEl, childPath(path, el, measureEl));

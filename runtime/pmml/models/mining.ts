@@ -15,7 +15,9 @@
 //   max                        classification: the category with the highest probability in any model,
 //                              probabilities averaged over the models that gave it; regression: the largest
 //   sum, weightedSum           regression: (weighted) sum
-//   selectAll                  has no single result: PmmlUnsupportedError
+//   selectAll                  every selected segment's result record, in document order, as
+//                              ModelResult.segments (the module's `$segments`); the MiningModel's own
+//                              result is missing (see selectAll below)
 //
 // missingPredictionTreatment (continue, skipSegment, returnMissing) and missingThreshold are applied as
 // PMML 4.4 describes: a segment result is missing when its predicted value is missing; with skipSegment
@@ -38,7 +40,7 @@
 import { childPath, enumAttr, fail, numAttr, unsupported } from '../el.js';
 import { categoryKey, toNumber } from '../values.js';
 import { PROBABILITY_VECTOR, type ProbabilityVector, type VectorMap } from './tree.js';
-import type { El, Env, FieldInfo, ModelCompiler, ModelContext, ModelResult, NestedModel, Predicate, Value } from '../types.js';
+import type { El, Env, FieldInfo, ModelCompiler, ModelContext, ModelResult, NestedModel, Predicate, SegmentRecord, Value } from '../types.js';
 
 const PREDICATES: ReadonlySet<string> = new Set(['SimplePredicate', 'CompoundPredicate', 'SimpleSetPredicate', 'True', 'False']);
 const NOT_MODELS: ReadonlySet<string> = new Set([...PREDICATES, 'VariableWeight', 'Extension']);
@@ -88,13 +90,15 @@ export const miningModel: ModelCompiler = {
     const treatment: Treatment = enumAttr(segmentationEl, 'missingPredictionTreatment', TREATMENTS, 'continue', segPath);
     const threshold = numAttr(segmentationEl, 'missingThreshold', segPath, 1);
     if (!(threshold >= 0 && threshold <= 1)) fail(segPath, `missingThreshold="${segmentationEl.a.missingThreshold}" is not a probability (0 to 1)`);
-    if (method === 'selectAll') {
-      unsupported(segPath, 'multipleModelMethod="selectAll" yields one result per segment, not a single prediction; it is not supported');
-    }
     const fn = ctx.functionName;
     const allowed = BY_FUNCTION[fn];
-    if (!(allowed ? allowed.has(method) : method === 'selectFirst' || method === 'modelChain')) {
-      unsupported(segPath, `multipleModelMethod="${method}" is not defined for functionName="${fn}"`);
+    // "selectFirst is applicable to any model type", and so are selectAll and modelChain.
+    const anyModel = method === 'selectFirst' || method === 'selectAll' || method === 'modelChain';
+    if (!(anyModel || allowed?.has(method))) {
+      // The spec lists the methods of regression, classification and clustering models ("For regression
+      // models only average, weightedAverage, median, sum, ..."): another one there breaks the spec.
+      if (allowed) fail(segPath, `multipleModelMethod="${method}" is not applicable to functionName="${fn}" (allowed here: ${[...allowed].join(', ')}, selectAll)`);
+      unsupported(segPath, `multipleModelMethod="${method}" is not supported for functionName="${fn}" (only selectFirst, selectAll and modelChain)`);
     }
     if (segmentationEl.c.some((c) => c.n === 'LocalTransformations')) {
       unsupported(segPath, 'LocalTransformations inside <Segmentation> (a pre-4.4 extension) are not supported');
@@ -106,6 +110,8 @@ export const miningModel: ModelCompiler = {
     switch (method) {
       case 'selectFirst':
         return selectFirst(segments);
+      case 'selectAll':
+        return selectAll(segments);
       case 'modelChain':
         return modelChain(segments, ctx);
       default:
@@ -161,6 +167,35 @@ function selectFirst(segments: readonly Segment[]): (env: Env) => ModelResult {
       if (s.predicate === null || s.predicate(env) === true) return s.model.evaluate(env).result;
     }
     return NO_PREDICTION;
+  };
+}
+
+/**
+ * selectAll. PMML 4.4: "selectAll is applicable to any model type. All models for which the predicate in
+ * the Segment evaluates to true are evaluated. The Output element should be used to specify inclusion of
+ * a segment id in the evaluation results so as to match results with the associated model segment. The
+ * PMML standard does not specify a mechanism for returning more than one value per record scored.
+ * Different implementations may choose to implement returning multiple values for a single record
+ * differently."
+ *
+ * mlcompile's choice: the MiningModel has no single prediction (its result value is missing, so its own
+ * predictedValue/probability/entityId features are missing), OutputFields with segmentId read the named
+ * segment's result (missing when its predicate was not TRUE), and every selected segment's result record
+ * (keyed as that model's own result would be, with its id: Segment@id, else the 1-based position) is
+ * returned in document order as ModelResult.segments, surfaced by the module as `$segments`. A predicate
+ * that is UNKNOWN does not select its segment.
+ */
+function selectAll(segments: readonly Segment[]): (env: Env) => ModelResult {
+  const n = segments.length;
+  return (env) => {
+    const selected: SegmentRecord[] = [];
+    for (let i = 0; i < n; i++) {
+      const s = segments[i];
+      if (s.predicate !== null && s.predicate(env) !== true) continue;
+      const out = s.model.evaluate(env);
+      selected.push({ segmentId: s.id, result: s.model.record(out.result, out.outputs) });
+    }
+    return { value: null, segments: selected };
   };
 }
 
