@@ -122,6 +122,10 @@ export function recordInterfaces(p: Program): string[] {
     lines.push('  /** Set (and every other field null) when the record was refused as invalid (invalidValueTreatment="returnInvalid"). */');
     lines.push('  $error?: string;');
   }
+  if (meta.modelElement === 'MiningModel') {
+    lines.push('  /** multipleModelMethod="selectAll" only: every selected segment\'s own result, in document order. */');
+    lines.push('  $segments?: ReadonlyArray<{ readonly segmentId: string; readonly result: Readonly<Record<string, unknown>> }>;');
+  }
   lines.push('}');
   return lines;
 }
