@@ -114,7 +114,9 @@ export type Status = (typeof Status)[keyof typeof Status];
 export function classify(v: Value, validity: Validity | null, optype: OpType): Status {
   if (v === null) return Status.Missing;
   if (validity === null) return Status.Valid;
-  const key = categoryKey(v);
+  // The key (a number's text) only when some Value lists can hold it: continuous fields with just
+  // Intervals have none, and building it per row would be most of the check.
+  const key = validity.missing.size > 0 || validity.invalid.size > 0 || validity.valid.size > 0 ? categoryKey(v) : '';
   if (validity.missing.size > 0 && validity.missing.has(key)) return Status.Missing;
   if (validity.invalid.size > 0 && validity.invalid.has(key)) return Status.Invalid;
   if (optype === 'continuous') {

@@ -186,17 +186,68 @@ export function parseTemporal(text: string, dt: DataType): number | undefined {
 // ---------------------------------------------------------------------------
 // Conversions.
 
-const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
 /** Parses numeric text (also INF/-INF/NaN spellings); NaN when it is not a number. */
 export function parseNumeric(text: string): number {
   const s = text.trim();
-  if (NUMBER_RE.test(s)) return Number(s);
+  // Number() alone: for a trimmed, non-empty string without a 0x/0b/0o prefix, a finite result means
+  // a decimal literal (ECMAScript StringNumericLiteral: no separators, no other forms), exactly the
+  // strings isDecimalText accepts; inputs arrive as text row after row, so no second pass for them.
+  if (s.length > 0) {
+    const x = Number(s);
+    if (x - x === 0) return hasRadixPrefix(s) ? NaN : x;
+    if (x === x && isDecimalText(s)) return x; // ±Infinity from a decimal too big (1e999)
+  }
   switch (s) {
     case 'INF': case 'Infinity': case 'inf': case '+INF': case '+Infinity': return Infinity;
     case '-INF': case '-Infinity': case '-inf': return -Infinity;
     default: return NaN;
   }
+}
+
+/** 0x…, 0b…, 0o… (either case): texts Number() reads in another base. */
+function hasRadixPrefix(s: string): boolean {
+  if (s.length < 2 || s.charCodeAt(0) !== 48) return false;
+  const c = s.charCodeAt(1) | 0x20;
+  return c === 120 || c === 98 || c === 111; // x b o
+}
+
+const CODE_0 = 48;
+const CODE_9 = 57;
+
+/**
+ * Whether `s` is a decimal number: /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/ (no hex, no
+ * Infinity, no blanks: what Number() would also accept is narrowed to this), by a scan of the
+ * char codes.
+ */
+export function isDecimalText(s: string): boolean {
+  const n = s.length;
+  let i = 0;
+  let c = n > 0 ? s.charCodeAt(0) : 0;
+  if (c === 43 || c === 45) c = ++i < n ? s.charCodeAt(i) : 0; // + -
+  let digits = 0;
+  while (c >= CODE_0 && c <= CODE_9) {
+    digits++;
+    c = ++i < n ? s.charCodeAt(i) : 0;
+  }
+  if (c === 46) { // .
+    c = ++i < n ? s.charCodeAt(i) : 0;
+    while (c >= CODE_0 && c <= CODE_9) {
+      digits++;
+      c = ++i < n ? s.charCodeAt(i) : 0;
+    }
+  }
+  if (digits === 0) return false;
+  if (c === 101 || c === 69) { // e E
+    c = ++i < n ? s.charCodeAt(i) : 0;
+    if (c === 43 || c === 45) c = ++i < n ? s.charCodeAt(i) : 0;
+    let exponent = 0;
+    while (c >= CODE_0 && c <= CODE_9) {
+      exponent++;
+      c = ++i < n ? s.charCodeAt(i) : 0;
+    }
+    if (exponent === 0) return false;
+  }
+  return i === n;
 }
 
 /** The canonical text of a number: integral values without a decimal point (`1`, not `1.0`). */

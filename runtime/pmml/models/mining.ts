@@ -276,8 +276,9 @@ function regression(method: Method, treatment: Treatment, threshold: number, gat
     const g = gather(env);
     const m = g.count;
     if (m === 0) return NO_PREDICTION;
-    values.length = 0;
-    ws.length = 0;
+    // Written by index, the length set once: emptying the arrays (length = 0) would free their
+    // storage, and pushing would allocate it again, row after row.
+    let k = 0;
     let total = 0;
     let missing = 0;
     for (let i = 0; i < m; i++) {
@@ -290,11 +291,12 @@ function regression(method: Method, treatment: Treatment, threshold: number, gat
         missing += w;
         continue;
       }
-      values.push(v);
-      ws.push(w);
+      values[k] = v;
+      ws[k++] = w;
     }
+    values.length = k;
+    ws.length = k;
     if (missing > 0 && tooManyMissing(missing, total, threshold)) return NO_PREDICTION;
-    const k = values.length;
     if (k === 0) return NO_PREDICTION;
     let result: number;
     switch (method) {

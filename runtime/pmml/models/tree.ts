@@ -5,8 +5,11 @@
 // target's data type, probabilities, confidences, entity id) is built once, and scoring a row walks
 // the arrays in a loop: no recursion, and no allocation unless a missing value strategy has to
 // build a new result (penalised confidences, weightedConfidence, aggregateNodes). Node predicates
-// that are True/False, isMissing/isNotMissing or numeric comparisons (the bulk of every tree) sit
-// in a flat table too; the others are closures from ctx.predicate.
+// that are True/False, isMissing/isNotMissing, numeric comparisons, category tests (SimpleSetPredicate
+// on string/boolean fields, string equal/notEqual: category indices fixed at compile time, one
+// lookup per row and field shared by the trees of an ensemble) and such a test or'ed with isMissing
+// (and'ed with isNotMissing) on its field — the bulk of every tree — sit in a flat table too (see
+// compileTests); the others are closures from ctx.predicate.
 //
 // Probabilities come from ScoreDistribution@probability when given (normalised to sum 1), else
 // recordCount / sum; confidences from ScoreDistribution@confidence, else the probabilities. A node
@@ -33,7 +36,7 @@
 // handled while choosing the path: each defaultChild taken, and each node predicate that is a
 // surrogate CompoundPredicate decided by an alternative (its first predicate UNKNOWN).
 
-import { child, childPath, enumAttr, fail, numAttr, optNumAttr, unsupported } from '../el.js';
+import { arrayEntries, child, childPath, enumAttr, fail, numAttr, optNumAttr, unsupported } from '../el.js';
 import { INVALID, categoryKey, isNumericType, parseNumeric, parseValue, toNumber, tryParseValue } from '../values.js';
 import type { DataType, El, Env, Evaluator, ModelCompiler, ModelContext, ModelResult, Predicate, Truth, Value } from '../types.js';
 
@@ -259,12 +262,25 @@ class Tree {
   readonly kind: Uint8Array;
   readonly field: Int32Array;
   readonly threshold: Float64Array;
+  /** The truth of node c's predicate when its field is missing (TRUTH_*): UNKNOWN, or fixed by an isMissing part. */
+  readonly whenMissing: Uint8Array;
+  /** Categorical tests (K_IN, K_IN_STRING): where node c's row of `member` starts. */
+  readonly memberBase: Int32Array;
+  /** member[memberBase[c] + category index of the row's value] === 1 when node c's predicate is true. */
+  member = new Uint8Array(0);
   closures: (Predicate | null)[] = [];
   getters: Evaluator[] = [];
+  /** Categorical fields: their category indices (shared with the other trees reading the field); null for the others. */
+  categories: (FieldCategories | null)[] = [];
+  /** Categorical fields: the categories this tree knows (indices from this on, and unknown values, are "any other value"). */
+  categoryCount = new Int32Array(0);
   /** Field values of the current row: read on first use, valid while stamp[f] === row. */
   stamp = new Int32Array(0);
   value = new Float64Array(0);
   missing = new Uint8Array(0);
+  /** Categorical fields: the category index of the row's value, and whether the value is a string. */
+  category = new Int32Array(0);
+  isString = new Uint8Array(0);
   row = 0;
   /** Missing values handled on the current path (defaultChild taken, surrogate alternative used). */
   missingCount = 0;
@@ -279,14 +295,73 @@ class Tree {
     this.kind = new Uint8Array(flat.size);
     this.field = new Int32Array(flat.size);
     this.threshold = new Float64Array(flat.size);
+    this.whenMissing = new Uint8Array(flat.size);
+    this.memberBase = new Int32Array(flat.size);
   }
 
-  setFields(getters: Evaluator[]): void {
+  setFields(getters: Evaluator[], categories: (FieldCategories | null)[], categoryCount: Int32Array<ArrayBuffer>): void {
+    const n = getters.length;
     this.getters = getters;
-    this.stamp = new Int32Array(getters.length);
-    this.value = new Float64Array(getters.length);
-    this.missing = new Uint8Array(getters.length);
+    this.categories = categories;
+    this.categoryCount = categoryCount;
+    this.stamp = new Int32Array(n);
+    this.value = new Float64Array(n);
+    this.missing = new Uint8Array(n);
+    this.category = new Int32Array(n);
+    this.isString = new Uint8Array(n);
   }
+}
+
+/** Reads field f for the current row into the tree's row cache. */
+function load(t: Tree, f: number, env: Env): void {
+  const v = t.getters[f](env);
+  t.stamp[f] = t.row;
+  if (v === null) {
+    t.missing[f] = 1;
+    return;
+  }
+  t.missing[f] = 0;
+  const cats = t.categories[f];
+  if (cats === null) {
+    t.value[f] = typeof v === 'number' ? v : toNumber(v);
+    return;
+  }
+  const text = typeof v === 'string';
+  let at = cats.lastAt;
+  if (v !== cats.lastValue) {
+    // The key predicates.ts compares for SimpleSetPredicate: the string itself, else its categoryKey.
+    const found = cats.index.get(text ? v : categoryKey(v));
+    at = found === undefined ? -1 : found;
+    cats.lastValue = v;
+    cats.lastAt = at;
+  }
+  const count = t.categoryCount[f];
+  t.category[f] = at < 0 || at >= count ? count : at;
+  t.isString[f] = text ? 1 : 0;
+}
+
+/**
+ * The category indices of a field, shared by every tree that reads it through the same evaluator
+ * (the trees of an ensemble whose segments list the field plainly): the row's value is then looked
+ * up once, not once per tree. Each tree knows the categories registered up to its own compilation;
+ * a later tree's indices are "any other value" to it, which they are (none of its keys).
+ */
+class FieldCategories {
+  readonly index = new Map<string, number>();
+  /** The last value looked up and its index (-1: none): every tree of a row gets the very same value. */
+  lastValue: Value = null;
+  lastAt = -1;
+}
+
+const SHARED_CATEGORIES = new WeakMap<Evaluator, FieldCategories>();
+
+function sharedCategories(get: Evaluator): FieldCategories {
+  let cats = SHARED_CATEGORIES.get(get);
+  if (cats === undefined) {
+    cats = new FieldCategories();
+    SHARED_CATEGORIES.set(get, cats);
+  }
+  return cats;
 }
 
 /** The predicate of node c: true, false or null (UNKNOWN). */
@@ -296,15 +371,16 @@ function test(t: Tree, c: number, env: Env): Truth {
   if (k === K_TRUE) return true;
   if (k === K_FALSE) return false;
   const f = t.field[c];
-  if (t.stamp[f] !== t.row) {
-    const v = t.getters[f](env);
-    t.missing[f] = v === null ? 1 : 0;
-    t.value[f] = typeof v === 'number' ? v : toNumber(v);
-    t.stamp[f] = t.row;
+  if (t.stamp[f] !== t.row) load(t, f, env);
+  if (t.missing[f] === 1) {
+    const m = t.whenMissing[c];
+    return m === TRUTH_UNKNOWN ? null : m === TRUTH_TRUE;
   }
-  if (k === K_MISSING) return t.missing[f] === 1;
-  if (k === K_NOT_MISSING) return t.missing[f] === 0;
-  if (t.missing[f] === 1) return null;
+  if (k === K_MISSING) return false;
+  if (k === K_NOT_MISSING) return true;
+  if (k === K_IN) return t.member[t.memberBase[c] + t.category[f]] === 1;
+  // equal/notEqual on a string field: a value of another type compares as predicates.ts says (valuesEqual).
+  if (k === K_IN_STRING) return t.isString[f] === 1 ? t.member[t.memberBase[c] + t.category[f]] === 1 : t.closures[c]!(env);
   const x = t.value[f];
   const y = t.threshold[c];
   switch (k) {
@@ -362,9 +438,10 @@ function walk(t: Tree, env: Env): number {
   }
 }
 
-// Predicate kinds of the flat table. Numeric comparisons, True/False and isMissing/isNotMissing are
-// evaluated from typed arrays (trees of big ensembles hold hundreds of thousands of them: one closure
-// each would scatter them over the heap); everything else calls the predicate compiled by ctx.predicate.
+// Predicate kinds of the flat table. Numeric comparisons, category tests, True/False and
+// isMissing/isNotMissing are evaluated from typed arrays (trees of big ensembles hold hundreds of
+// thousands of them: one closure each would scatter them over the heap, and KNIME's `x <= t or x is
+// missing` would cost three calls); everything else calls the predicate compiled by ctx.predicate.
 const K_CLOSURE = 0;
 const K_TRUE = 1;
 const K_FALSE = 2;
@@ -376,6 +453,17 @@ const K_EQ = 7;
 const K_NE = 8;
 const K_MISSING = 9;
 const K_NOT_MISSING = 10;
+/** SimpleSetPredicate on a field of a non-numeric type: membership of the value's category. */
+const K_IN = 11;
+/** equal/notEqual on a string field: membership when the value is a string, else the closure. */
+const K_IN_STRING = 12;
+
+/** Tree.whenMissing: the truth of a node's predicate when its field is missing. */
+const TRUTH_UNKNOWN = 0;
+const TRUTH_TRUE = 1;
+const TRUTH_FALSE = 2;
+/** A categorical field whose predicates name more categories than this keeps its closures (a bitset per node would grow too big). */
+const MAX_CATEGORIES = 1024;
 const NUMERIC_OPS: { readonly [op: string]: number } = {
   lessThan: K_LT, lessOrEqual: K_LE, greaterThan: K_GT, greaterOrEqual: K_GE, equal: K_EQ, notEqual: K_NE,
 };
@@ -384,17 +472,38 @@ const NUMERIC_OPS: { readonly [op: string]: number } = {
  * Fills the flat predicate table of a tree. A SimplePredicate on a field of a numeric data type (not
  * ordinal) with a numeric value compares like the core's predicates.ts: missing → UNKNOWN, else
  * the value (as a number) against the constant read as the field's data type (a constant that does
- * not fit, e.g. 2.5 for an integer field, compares as the number it spells). Each field is read at
- * most once per row through its scope binding. With `countSurrogates` (penalised classification
- * trees), a surrogate CompoundPredicate directly under a Node is evaluated here so that the use of
- * an alternative can be counted.
+ * not fit, e.g. 2.5 for an integer field, compares as the number it spells). A SimpleSetPredicate on
+ * a field of a non-numeric type, and equal/notEqual on a string field, become category tests: the
+ * categories their values name get indices at compile time, the row's value is looked up once per
+ * row and tree, and each node holds a row of `member` saying which indices make it true. A
+ * CompoundPredicate `or` of such a test and isMissing on the same field (KNIME writes every split
+ * so), or `and` with isNotMissing, is the test with a fixed truth for a missing value: that is what
+ * the three-valued or/and of the two parts give. Each field is read at most once per row through its
+ * scope binding. With `countSurrogates` (penalised classification trees), a surrogate
+ * CompoundPredicate directly under a Node is evaluated here so that the use of an alternative can be
+ * counted. Everything else calls the predicate compiled by ctx.predicate.
  */
 function compileTests(tree: Tree, flat: Flat, ctx: ModelContext, countSurrogates: boolean): void {
   const { size, info } = flat;
-  const { kind, field, threshold } = tree;
+  const { kind, field, threshold, whenMissing } = tree;
   const closures: (Predicate | null)[] = new Array<Predicate | null>(size).fill(null);
   const getters: Evaluator[] = [];
   const fieldIndex = new Map<string, number>();
+  /** Per field: null (numeric or isMissing only) or its category keys in order of first use. */
+  const categories: (FieldCategories | null)[] = [];
+  /** Category tests: node, and the keys that make it true when `isIn` (false when not). */
+  const sets: { node: number; keys: readonly string[]; isIn: boolean }[] = [];
+
+  const fieldOf = (test: FlatTest): number => {
+    let f = fieldIndex.get(test.name);
+    if (f === undefined) {
+      f = getters.length;
+      getters.push(test.get);
+      categories.push(null);
+      fieldIndex.set(test.name, f);
+    }
+    return f;
+  };
 
   for (let n = 0; n < size; n++) {
     const node = info[n];
@@ -404,48 +513,149 @@ function compileTests(tree: Tree, flat: Flat, ctx: ModelContext, countSurrogates
       kind[n] = p.n === 'True' ? K_TRUE : K_FALSE;
       continue;
     }
-    if (p.n === 'SimplePredicate') {
-      const fast = simpleTest(p, predPath, ctx);
-      if (fast) {
-        let f = fieldIndex.get(fast.name);
-        if (f === undefined) {
-          f = getters.length;
-          getters.push(fast.get);
-          fieldIndex.set(fast.name, f);
-        }
-        kind[n] = fast.kind;
-        field[n] = f;
-        threshold[n] = fast.threshold;
-        continue;
+    const fast = flatTest(p, predPath, ctx);
+    if (fast) {
+      const f = fieldOf(fast);
+      kind[n] = fast.kind;
+      field[n] = f;
+      threshold[n] = fast.threshold;
+      whenMissing[n] = fast.whenMissing;
+      if (fast.keys !== null) {
+        const cats = (categories[f] ??= sharedCategories(fast.get));
+        for (const key of fast.keys) if (!cats.index.has(key)) cats.index.set(key, cats.index.size);
+        cats.lastValue = null; // a value looked up before may have got an index now
+        cats.lastAt = -1;
+        sets.push({ node: n, keys: fast.keys, isIn: fast.isIn });
+        // Values of another type than string compare as predicates.ts says: keep its closure for them.
+        if (fast.kind === K_IN_STRING) closures[n] = ctx.predicate(p, predPath);
       }
+      continue;
     }
     kind[n] = K_CLOSURE;
     closures[n] = countSurrogates && p.n === 'CompoundPredicate' && p.a.booleanOperator === 'surrogate'
       ? surrogate(p, predPath, ctx, tree)
       : ctx.predicate(p, predPath);
   }
+
+  // Fields with too many categories keep the closures of their category tests.
+  for (let f = 0; f < categories.length; f++) {
+    const cats = categories[f];
+    if (cats === null || cats.index.size <= MAX_CATEGORIES) continue;
+    for (const s of sets) {
+      if (field[s.node] !== f || kind[s.node] === K_CLOSURE) continue;
+      const node = info[s.node];
+      kind[s.node] = K_CLOSURE;
+      closures[s.node] = ctx.predicate(node.predicate, childPath(node.path, node.el, node.predicate));
+    }
+    categories[f] = null;
+  }
+  // One row of `member` per category test: its width is the field's categories plus one for any other value.
+  let total = 0;
+  for (const s of sets) {
+    if (kind[s.node] === K_CLOSURE) continue;
+    tree.memberBase[s.node] = total;
+    total += (categories[field[s.node]] as FieldCategories).index.size + 1;
+  }
+  const member = new Uint8Array(total);
+  for (const s of sets) {
+    if (kind[s.node] === K_CLOSURE) continue;
+    const index = (categories[field[s.node]] as FieldCategories).index;
+    const base = tree.memberBase[s.node];
+    if (!s.isIn) member.fill(1, base, base + index.size + 1);
+    for (const key of s.keys) member[base + (index.get(key) as number)] = s.isIn ? 1 : 0;
+  }
+  tree.member = member;
   tree.closures = closures;
-  tree.setFields(getters);
+  tree.setFields(getters, categories, Int32Array.from(categories, (c) => (c === null ? 0 : c.index.size)));
 }
 
-/** A SimplePredicate the flat table can evaluate, or null (then ctx.predicate compiles it). */
-function simpleTest(p: El, path: string, ctx: ModelContext): { name: string; get: Evaluator; kind: number; threshold: number } | null {
+/** A node predicate the flat table can evaluate. */
+interface FlatTest {
+  readonly name: string;
+  readonly get: Evaluator;
+  readonly kind: number;
+  /** Numeric comparisons: the constant. */
+  readonly threshold: number;
+  /** TRUTH_* of the predicate when the field is missing. */
+  readonly whenMissing: number;
+  /** Category tests: the keys of the values that make `isIn` true; null for the other kinds. */
+  readonly keys: readonly string[] | null;
+  readonly isIn: boolean;
+}
+
+/** The flat form of a node predicate, or null (then ctx.predicate compiles it). */
+function flatTest(p: El, path: string, ctx: ModelContext): FlatTest | null {
+  switch (p.n) {
+    case 'SimplePredicate': return simpleTest(p, path, ctx);
+    case 'SimpleSetPredicate': return setTest(p, path, ctx);
+    case 'CompoundPredicate': return missingCompoundTest(p, path, ctx);
+    default: return null;
+  }
+}
+
+/** A SimplePredicate the flat table can evaluate, or null. */
+function simpleTest(p: El, path: string, ctx: ModelContext): FlatTest | null {
   const name = p.a.field;
   const op = p.a.operator;
   if (name === undefined || op === undefined || !ctx.scope.has(name)) return null;
   if (op === 'isMissing' || op === 'isNotMissing') {
     const { get } = ctx.scope.resolve(name, path);
-    return { name, get, kind: op === 'isMissing' ? K_MISSING : K_NOT_MISSING, threshold: 0 };
+    const missing = op === 'isMissing';
+    return { name, get, kind: missing ? K_MISSING : K_NOT_MISSING, threshold: 0, whenMissing: missing ? TRUTH_TRUE : TRUTH_FALSE, keys: null, isIn: false };
   }
   const kind = NUMERIC_OPS[op];
   const text = p.a.value;
   if (kind === undefined || text === undefined) return null;
   const { info, get } = ctx.scope.resolve(name, path);
+  if (info.dataType === 'string' && (kind === K_EQ || kind === K_NE)) {
+    // predicates.ts: the value read as the field's type; a string value v is equal when v === k.
+    const k = tryParseValue(text, 'string');
+    if (typeof k !== 'string') return null;
+    return { name, get, kind: K_IN_STRING, threshold: 0, whenMissing: TRUTH_UNKNOWN, keys: [k], isIn: kind === K_EQ };
+  }
   if (!isNumericType(info.dataType) || info.optype === 'ordinal') return null;
   let c = tryParseValue(text, info.dataType);
   if (c === INVALID || c === null) c = parseNumeric(text);
   if (typeof c !== 'number' || Number.isNaN(c)) return null;
-  return { name, get, kind, threshold: c };
+  return { name, get, kind, threshold: c, whenMissing: TRUTH_UNKNOWN, keys: null, isIn: false };
+}
+
+/** A SimpleSetPredicate on a field of a non-numeric type (predicates.ts: membership of the value's categoryKey), or null. */
+function setTest(p: El, path: string, ctx: ModelContext): FlatTest | null {
+  const name = p.a.field;
+  const op = p.a.booleanOperator;
+  if (name === undefined || (op !== 'isIn' && op !== 'isNotIn') || !ctx.scope.has(name)) return null;
+  const arr = p.c.find((c) => c.n === 'Array');
+  if (!arr) return null;
+  const { info, get } = ctx.scope.resolve(name, path);
+  if (isNumericType(info.dataType)) return null;
+  const keys: string[] = [];
+  for (const text of arrayEntries(arr, childPath(path, p, arr))) {
+    const v = tryParseValue(text, info.dataType);
+    if (v !== INVALID && v !== null) keys.push(categoryKey(v));
+  }
+  return { name, get, kind: K_IN, threshold: 0, whenMissing: TRUTH_UNKNOWN, keys, isIn: op === 'isIn' };
+}
+
+/**
+ * `or(test, isMissing)` or `and(test, isNotMissing)` (either order) over one field, `test` a flat
+ * SimplePredicate or SimpleSetPredicate: the test itself while the field has a value (isMissing is
+ * false there, isNotMissing true), true (or) or false (and) when it is missing. Else null.
+ */
+function missingCompoundTest(p: El, path: string, ctx: ModelContext): FlatTest | null {
+  const op = p.a.booleanOperator;
+  if (op !== 'or' && op !== 'and') return null;
+  const parts = p.c.filter((c) => PREDICATES.has(c.n));
+  if (parts.length !== 2) return null;
+  const wanted = op === 'or' ? 'isMissing' : 'isNotMissing';
+  const at = parts.findIndex((c) => c.n === 'SimplePredicate' && c.a.operator === wanted);
+  if (at < 0) return null;
+  const other = parts[1 - at];
+  if (other.n !== 'SimplePredicate' && other.n !== 'SimpleSetPredicate') return null;
+  const test = flatTest(other, childPath(path, p, other), ctx);
+  const presence = simpleTest(parts[at], childPath(path, p, parts[at]), ctx);
+  if (test === null || presence === null || test.name !== presence.name || test.kind === K_MISSING || test.kind === K_NOT_MISSING) return null;
+  return { ...test, whenMissing: op === 'or' ? TRUTH_TRUE : TRUTH_FALSE };
 }
 
 /** A surrogate CompoundPredicate that counts the use of an alternative in tree.missingCount. */
