@@ -20,7 +20,7 @@ const TARGET = join(root, 'runtime', 'wasm', 'kernels-wasm.ts');
 export async function renderKernelsModule() {
   const wabt = await createRequire(import.meta.url)('wabt')();
   const text = readFileSync(SOURCE, 'utf8');
-  const parsed = wabt.parseWat('kernels.wat', text, { simd: true });
+  const parsed = wabt.parseWat('kernels.wat', text, { simd: true, bulk_memory: true });
   try {
     parsed.validate();
     const { buffer } = parsed.toBinary({ log: false, write_debug_names: false });

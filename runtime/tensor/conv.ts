@@ -14,10 +14,18 @@
 // it saves once the multiplies are SIMD), and depthwise 3×3 convolutions with
 // column stride 1 or 2 run on their own SIMD kernel (runtime/wasm/depthwise-wasm.ts).
 // The JavaScript loops here are the fallback and cover every other case.
+//
+// FusedConv (built by src/passes/fuse-conv.ts, or an `mlcompile`-domain node) adds
+// an epilogue, Y = act(conv(X, W) + B + Z): on the SIMD paths it runs in the loop
+// that copies each output row out of the kernels' memory, on the JavaScript paths in
+// one in-place pass per output plane (runtime/wasm/epilogue.ts). When the weights are
+// a constant of the module, the SIMD path packs them once, at the first call, and
+// keeps the packed copy.
 
 import { depthwise3x3Wasm } from '../wasm/depthwise-wasm.js';
-import { sgemmBegin, sgemmFinish } from '../wasm/gemm-wasm.js';
-import { copyPaddedPlanes } from '../wasm/padded-planes.js';
+import { finishRow, isTrivialEpilogue, type Epilogue, type FusedActivation } from '../wasm/epilogue.js';
+import { packAForSgemm, sgemmBegin, sgemmFinish } from '../wasm/gemm-wasm.js';
+import { copyPaddedPlanes, paddedPlanesFloats } from '../wasm/padded-planes.js';
 import { wasmKernels, type WasmKernels } from '../wasm/kernels.js';
 import { gemm, type FloatArray } from './gemm.js';
 import { fail, sizeOf, type DType, type NodeCtx, type NumericArray, type Tensor } from './tensor.js';
@@ -30,6 +38,14 @@ export interface ConvAttrs {
   kernelShape: number[];
   pads: number[];
   strides: number[];
+}
+
+export interface FusedConvAttrs extends ConvAttrs {
+  activation: FusedActivation;
+  /** leakyRelu: [alpha]; clip: [min, max]; hardSigmoid: [alpha, beta]; otherwise empty. */
+  activationParams: number[];
+  /** W is a constant of the module (never changes between calls): its packed form may be cached. */
+  constantWeights: boolean;
 }
 
 export interface ConvTransposeAttrs extends ConvAttrs {
@@ -110,15 +126,72 @@ export function conv(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], attr
   const M = w.dims[0];
   const y = ctx.alloc(0, x.type, [x.dims[0], M, ...g.outSp]);
   const colType: DType = x.type === 'float64' ? 'float64' : 'float32';
-  convCore(x.data as FloatArray, x.dims, w.data as FloatArray, w.dims, attrs.group, g, y.data as FloatArray, colType);
-  if (bias !== undefined) addBias(y.data as FloatArray, bias.data as FloatArray, x.dims[0], M, sizeOf(g.outSp));
+  if (bias !== undefined && bias.data.length !== M) fail(`Conv bias must have ${M} elements, got ${bias.data.length}`);
+  const ep: Epilogue | null = bias === undefined ? null
+    : { bias: bias.data as FloatArray, residual: null, activation: 'none', alpha: 0, beta: 0 };
+  convCore(x.data as FloatArray, x.dims, w.data as FloatArray, w.dims, attrs.group, g, y.data as FloatArray, colType, ep, false);
   return ctx.done(1);
 }
 
-/** Y = conv(X, W) without bias, for float data (ConvInteger passes shifted doubles). */
+/**
+ * FusedConv: Y = act(Conv(X, W) + B + Z) in one pass over Y. Inputs X, W, optional B
+ * (per output channel) and optional Z (the residual, shaped exactly like Y); the
+ * activation and its parameters are attributes (as onnxruntime's com.microsoft FusedConv).
+ */
+export function fusedConv(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], attrs: FusedConvAttrs): Tensor[] {
+  const x = inputs[0] as Tensor, w = inputs[1] as Tensor, bias = inputs[2], z = inputs[3];
+  const g = convGeometry(x.dims, w.dims, attrs);
+  const M = w.dims[0];
+  const y = ctx.alloc(0, x.type, [x.dims[0], M, ...g.outSp]);
+  if (bias !== undefined && bias.data.length !== M) fail(`Conv bias must have ${M} elements, got ${bias.data.length}`);
+  if (z !== undefined && (z.type !== x.type || !sameShape(z.dims, y.dims))) {
+    fail(`the residual input Z must be ${x.type}[${y.dims.join(',')}] like the output, got ${z.type}[${z.dims.join(',')}]`);
+  }
+  const params = attrs.activationParams;
+  const ep: Epilogue = {
+    bias: bias === undefined ? null : bias.data as FloatArray,
+    residual: z === undefined ? null : z.data as FloatArray,
+    activation: attrs.activation,
+    alpha: params.length > 0 ? params[0] : 0,
+    beta: params.length > 1 ? params[1] : 0,
+  };
+  const colType: DType = x.type === 'float64' ? 'float64' : 'float32';
+  convCore(x.data as FloatArray, x.dims, w.data as FloatArray, w.dims, attrs.group, g, y.data as FloatArray, colType,
+    isTrivialEpilogue(ep) ? null : ep, attrs.constantWeights);
+  return ctx.done(1);
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/**
+ * Packed forms of constant weights for the SIMD SGEMM, keyed by the weight array and
+ * the group's offset in it. Weak keys: a module's weights live as long as the module.
+ */
+const packedWeights = new WeakMap<object, Map<number, Float32Array>>();
+
+function packedFilter(W: FloatArray, wOff: number, Mg: number, Kg: number): Float32Array {
+  let byOffset = packedWeights.get(W);
+  if (byOffset === undefined) { byOffset = new Map(); packedWeights.set(W, byOffset); }
+  let packed = byOffset.get(wOff);
+  if (packed === undefined) { packed = packAForSgemm(W, wOff, Kg, 1, Mg, Kg); byOffset.set(wOff, packed); }
+  return packed;
+}
+
+/** Applies the epilogue in place to the Mg output planes of one (image, group). */
+function finishPlanes(ep: Epilogue | null, Y: FloatArray, yOff: number, m0: number, Mg: number, outSize: number): void {
+  if (ep === null) return;
+  for (let m = 0; m < Mg; m++) finishRow(ep, m0 + m, Y, yOff + m * outSize, Y, yOff + m * outSize, outSize);
+}
+
+/**
+ * Y = epilogue(conv(X, W)) for float data (ConvInteger passes shifted doubles and no
+ * epilogue). `constW`: W never changes between calls, so its packed form is cached.
+ */
 function convCore(
   X: FloatArray, xDims: readonly number[], W: FloatArray, wDims: readonly number[],
-  group: number, g: Geometry, Y: FloatArray, colType: DType,
+  group: number, g: Geometry, Y: FloatArray, colType: DType, ep: Epilogue | null = null, constW = false,
 ): void {
   const [N, C] = xDims;
   const M = wDims[0], Cg = wDims[1];
@@ -127,15 +200,20 @@ function convCore(
   const kSize = sizeOf(g.kSp), Kg = Cg * kSize;
   const inSize = sizeOf(g.inSp), outSize = sizeOf(g.outSp);
   if (outSize === 0 || N === 0) return;
+  if (ep !== null && ep.bias !== null && ep.bias.length !== M) fail(`Conv bias must have ${M} elements, got ${ep.bias.length}`);
   const pointwise = kSize === 1 && g.strides.every((s) => s === 1) && g.padBegin.every((p) => p === 0) && outSize === inSize;
   const kernels = Y instanceof Float32Array ? wasmKernels() : null;
   const winograd = group === 1 && kernels === null && useWinograd(g, Cg, M);
-  if (Cg === 1 && Mg === 1 && depthwiseOnWasm(X, W, g, C, Y, N)) return;
+  if (Cg === 1 && Mg === 1 && depthwiseOnWasm(X, W, g, C, Y, N, ep)) return;
   for (let n = 0; n < N; n++) {
     for (let gi = 0; gi < group; gi++) {
       const xOff = (n * C + gi * Cg) * inSize;
       const yOff = (n * M + gi * Mg) * outSize;
       const wOff = gi * Mg * Kg;
+      const packed = constW && kernels !== null ? packedFilter(W, wOff, Mg, Kg) : null;
+      if (pointwise && kernels !== null && pointwiseOnWasm(kernels, X as Float32Array, xOff, Cg, inSize, W, wOff, Mg, packed, Y as Float32Array, yOff, ep, gi * Mg)) {
+        continue;
+      }
       if (pointwise) {
         gemm(Mg, outSize, Cg, W, wOff, Kg, 1, X, xOff, inSize, 1, Y, yOff, outSize);
       } else if (Cg === 1 && g.nd === 2) {
@@ -145,20 +223,44 @@ function convCore(
         if (n === 0) winogradFilters(W, M, Cg, work('wino-u', colType, 16 * M * Cg));
         conv3x3Winograd(X, xOff, Cg, M, g, Y, yOff, colType);
       } else if (g.nd <= 2) {
-        conv2dBanded(X, xOff, Cg, W, wOff, Mg, g, Y, yOff, colType, kernels);
+        conv2dBanded(X, xOff, Cg, W, wOff, Mg, g, Y, yOff, colType, kernels, packed, ep, gi * Mg);
+        continue; // it applies the epilogue band by band
       } else {
         const col = work('col', colType, Kg * outSize);
         im2colND(X, xOff, Cg, g, col);
         gemm(Mg, outSize, Kg, W, wOff, Kg, 1, col, 0, outSize, 1, Y, yOff, outSize);
       }
+      finishPlanes(ep, Y, yOff, gi * Mg, Mg, outSize);
     }
   }
 }
 
-/** 1-D/2-D conv of one (image, group): im2col + GEMM over bands of output rows. */
+/**
+ * A 1×1, stride-1 convolution of one (image, group) as one SIMD SGEMM: the input
+ * planes are B as they are (row stride = plane size), with no im2col. False (nothing
+ * done) when it is too small to pay for the copy or does not fit the memory.
+ */
+function pointwiseOnWasm(
+  kernels: WasmKernels, X: Float32Array, xOff: number, Cg: number, inSize: number,
+  W: FloatArray, wOff: number, Mg: number, packed: Float32Array | null,
+  Y: Float32Array, yOff: number, ep: Epilogue | null, m0: number,
+): boolean {
+  if (!(X instanceof Float32Array) || !(Y instanceof Float32Array)) return false;
+  if (inSize < 16 || Mg * inSize * Cg < 4096) return false;
+  const prep = sgemmBegin(kernels, Mg, inSize, Cg);
+  if (prep === null) return false;
+  const { mem, ldb } = prep;
+  if (ldb === inSize) mem.set(X.subarray(xOff, xOff + Cg * inSize), prep.b);
+  else for (let p = 0; p < Cg; p++) mem.set(X.subarray(xOff + p * inSize, xOff + (p + 1) * inSize), prep.b + p * ldb);
+  sgemmFinish(kernels, prep, Mg, inSize, Cg, W, wOff, Cg, 1, Y, yOff, inSize, 1, false, packed, ep, m0);
+  return true;
+}
+
+/** 1-D/2-D conv of one (image, group): im2col + GEMM over bands of output rows, then the epilogue. */
 function conv2dBanded(
   X: FloatArray, xOff: number, Cg: number, W: FloatArray, wOff: number, Mg: number,
   g: Geometry, Y: FloatArray, yOff: number, colType: DType, kernels: WasmKernels | null,
+  packed: Float32Array | null, ep: Epilogue | null, m0: number,
 ): void {
   const two = g.nd === 2;
   const H = two ? g.inSp[0] : 1, Wd = g.inSp[g.nd - 1];
@@ -177,24 +279,26 @@ function conv2dBanded(
     const n = rows * OW;
     const xH = Math.max(H + p.pt, (OH - 1) * p.sh + (KH - 1) * p.dh + 1);
     const xW = Math.max(Wd + p.pl, (OW - 1) * p.sw + (KW - 1) * p.dw + 1);
-    const prep = kernels !== null && n >= 16 && Mg * n * Kg >= 4096 && p.pt >= 0 && p.pl >= 0 ? sgemmBegin(kernels, Mg, n, Kg, Cg * xH * xW) : null;
+    const prep = kernels !== null && n >= 16 && Mg * n * Kg >= 4096 && p.pt >= 0 && p.pl >= 0 ? sgemmBegin(kernels, Mg, n, Kg, paddedPlanesFloats(Cg, H, Wd, xH, xW)) : null;
     if (kernels !== null && prep !== null) {
       // The column matrix is gathered in WebAssembly from a zero-bordered copy of the
       // input, straight into the place the SGEMM reads it from: no packing of B.
-      copyPaddedPlanes(prep.mem, prep.extra, X, xOff, Cg, H, Wd, p.pt, p.pl, xH, xW);
+      copyPaddedPlanes(kernels, prep.mem, prep.extra, X, xOff, Cg, H, Wd, p.pt, p.pl, xH, xW);
       kernels.im2col(prep.extra * 4, Cg, xH, xW, KH, KW, p.sh, p.sw, p.dh, p.dw, oy0, rows, OW, prep.b * 4, prep.ldb);
-      sgemmFinish(kernels, prep, Mg, n, Kg, W, wOff, Kg, 1, Y as Float32Array, yOff + oy0 * OW, outSize, 1, false);
+      const bandOff = yOff + oy0 * OW;
+      sgemmFinish(kernels, prep, Mg, n, Kg, W, wOff, Kg, 1, Y as Float32Array, bandOff, outSize, 1, false, packed, ep, m0);
       continue;
     }
     const col = work('col', colType, Kg * band * OW);
     im2col2d(X, xOff, Cg, p, oy0, rows, col, 0, n);
     // Y[:, band] has row stride outSize: the band is a column block of the output matrix.
     gemm(Mg, n, Kg, W, wOff, Kg, 1, col, 0, n, 1, Y, yOff + oy0 * OW, outSize);
+    if (ep !== null) for (let m = 0; m < Mg; m++) finishRow(ep, m0 + m, Y, yOff + m * outSize + oy0 * OW, Y, yOff + m * outSize + oy0 * OW, n);
   }
 }
 
 /** Every image of a float32 depthwise 3×3 convolution on the SIMD kernel; false when it does not apply. */
-function depthwiseOnWasm(X: FloatArray, W: FloatArray, g: Geometry, C: number, Y: FloatArray, N: number): boolean {
+function depthwiseOnWasm(X: FloatArray, W: FloatArray, g: Geometry, C: number, Y: FloatArray, N: number, ep: Epilogue | null): boolean {
   if (!(X instanceof Float32Array) || !(Y instanceof Float32Array) || g.nd !== 2) return false;
   if (g.kSp[0] !== 3 || g.kSp[1] !== 3 || g.dil[0] !== 1 || g.dil[1] !== 1 || (g.strides[1] !== 1 && g.strides[1] !== 2)) return false;
   if (g.padBegin[0] < 0 || g.padBegin[1] < 0) return false;
@@ -203,7 +307,7 @@ function depthwiseOnWasm(X: FloatArray, W: FloatArray, g: Geometry, C: number, Y
   const [H, Wd] = g.inSp, [OH, OW] = g.outSp;
   const geo = { C, H, W: Wd, OH, OW, sh: g.strides[0], sw: g.strides[1], pt: g.padBegin[0], pl: g.padBegin[1] };
   for (let n = 0; n < N; n++) {
-    if (!depthwise3x3Wasm(kernels, geo, X, n * C * H * Wd, W, 0, Y, n * C * OH * OW)) {
+    if (!depthwise3x3Wasm(kernels, geo, X, n * C * H * Wd, W, 0, Y, n * C * OH * OW, ep)) {
       if (n === 0) return false;
       throw new Error('depthwise convolution: WebAssembly memory became unavailable mid-batch');
     }

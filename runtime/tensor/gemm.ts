@@ -12,6 +12,7 @@
 // SGEMM instead (runtime/wasm/gemm-wasm.ts) when it is loaded; this JavaScript
 // core is the fallback and serves float64 and small or vector products.
 
+import { finishRow, type Epilogue, type FusedActivation } from '../wasm/epilogue.js';
 import { sgemmWasm } from '../wasm/gemm-wasm.js';
 import { wasmKernels } from '../wasm/kernels.js';
 import { broadcastShapes, broadcastStrides } from './broadcast.js';
@@ -348,6 +349,28 @@ export function gemmOp(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], at
     gemmIntegral(M, N, K, a, aRs, aCs, b, bRs, bCs, y, attrs.alpha, useC);
   }
   return ctx.done(1);
+}
+
+export interface FusedGemmAttrs extends GemmAttrs {
+  activation: FusedActivation;
+  /** leakyRelu: [alpha]; clip: [min, max]; hardSigmoid: [alpha, beta]; otherwise empty. */
+  activationParams: number[];
+}
+
+/**
+ * FusedGemm (built by src/passes/fuse-gemm.ts from Gemm + activation, float types):
+ * Gemm, then the activation in place over the output, in the kernel's own buffer
+ * (no second node, no intermediate tensor).
+ */
+export function fusedGemm(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], attrs: FusedGemmAttrs): Tensor[] {
+  const out = gemmOp(ctx, inputs, attrs);
+  const y = out[0];
+  if (attrs.activation !== 'none' && (y.data instanceof Float32Array || y.data instanceof Float64Array)) {
+    const p = attrs.activationParams;
+    const ep: Epilogue = { bias: null, residual: null, activation: attrs.activation, alpha: p.length > 0 ? p[0] : 0, beta: p.length > 1 ? p[1] : 0 };
+    finishRow(ep, 0, y.data, 0, y.data, 0, y.data.length);
+  }
+  return out;
 }
 
 /** Y[i,j] = beta · C[broadcast i,j]: C may be a scalar, [N], [1,N], [M,1] or [M,N]. */

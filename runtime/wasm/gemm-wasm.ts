@@ -2,6 +2,7 @@
 //   [0, K·ldb)              B, row-major, row stride ldb = N rounded up to 8
 //   [K·ldb, +Mp·K)          A packed in 4-row panels per 256-long K slice (kernels.wat)
 //   [.., +Mp·Np)            C, row-major Mp×Np
+//   [.., +Mp·Np + Mp)       a fused epilogue's residual rows (as C) and per-row bias
 // B is the large operand of a convolution: `sgemmBegin` hands out its place so the
 // caller (im2col) writes it there directly, and `sgemmFinish` packs A, runs the
 // kernel and writes alpha·C (+ C) to the destination. `sgemmWasm` does all three for
@@ -11,6 +12,7 @@
 // The products accumulate in float32 (as onnxruntime's and BLAS's SGEMM do), so
 // results differ from the float64-accumulating JavaScript GEMM by float32 rounding.
 
+import { epilogueMode, epilogueOnWasm, epilogueP0, epilogueP1, finishRow, type Epilogue } from './epilogue.js';
 import type { WasmKernels } from './kernels.js';
 
 /** K slice: a 4×KC A panel (4 KB) and the KC rows of an 8-column B strip stay in L1. */
@@ -25,26 +27,49 @@ export interface SgemmB { readonly mem: Float32Array; readonly b: number; readon
 /** Reserves memory for an M×N×K product plus `extra` floats; null when it does not fit (use JavaScript). */
 export function sgemmBegin(k: WasmKernels, M: number, N: number, K: number, extra = 0): SgemmB | null {
   const Mp = (M + 3) & ~3, Np = (N + 7) & ~7;
-  const end = K * Np + Mp * K + Mp * Np;
+  const end = K * Np + Mp * K + 2 * Mp * Np + Mp;
   const mem = k.scratch(end + extra);
   return mem === null ? null : { mem, b: 0, ldb: Np, extra: end };
 }
 
-/** C = alpha · op(A) · B (+ C) once B is in place; A[i,p] = A[aOff + i·aRs + p·aCs]. */
+/**
+ * C = alpha · op(A) · B (+ C) once B is in place; A[i,p] = A[aOff + i·aRs + p·aCs].
+ * `packedA` (from `packAForSgemm`, e.g. constant weights packed once) replaces the
+ * packing of A. With an epilogue (alpha 1, no accumulate), row i is written as
+ * finishRow(epilogue, epRow0 + i, ...): bias, residual and activation in the copy-out.
+ */
 export function sgemmFinish(
   k: WasmKernels, prep: SgemmB,
   M: number, N: number, K: number,
   A: ArrayLike<number>, aOff: number, aRs: number, aCs: number,
   C: Float32Array, cOff: number, ldc: number, alpha: number, accumulate: boolean,
+  packedA: Float32Array | null = null, epilogue: Epilogue | null = null, epRow0 = 0,
 ): void {
   const { mem, ldb } = prep;
   const Mp = (M + 3) & ~3, Np = ldb;
   const pa = K * ldb, pc = pa + Mp * K;
-  packA(mem, pa, A, aOff, aRs, aCs, M, Mp, K);
-  k.sgemm(Mp, Np, K, KC, pa * 4, prep.b * 4, ldb, pc * 4);
+  if (packedA !== null && packedA.length === Mp * K) mem.set(packedA, pa);
+  else packA(mem, pa, A, aOff, aRs, aCs, M, Mp, K);
+  if (epilogue !== null && epilogueOnWasm(epilogue)) {
+    // The kernel applies the epilogue to each tile as it finishes it; the rows below are plain copies.
+    const { rb, bb, flags } = stageEpilogue(mem, pc, M, N, Np, epilogue, epRow0, cOff, ldc);
+    k.sgemm(Mp, Np, K, KC, pa * 4, prep.b * 4, ldb, pc * 4, bb * 4, rb * 4, flags | 4,
+      epilogueMode(epilogue), epilogueP0(epilogue), epilogueP1(epilogue));
+    epilogue = null;
+  } else {
+    k.sgemm(Mp, Np, K, KC, pa * 4, prep.b * 4, ldb, pc * 4, 0, 0, 0, 0, 0, 0);
+  }
+  if (epilogue === null && alpha === 1 && !accumulate && ldc === N) {
+    // Destination rows are contiguous: drop C's padding columns in place, then one memcpy.
+    if (N !== Np) k.compact(pc * 4, M, N, Np, pc * 4);
+    C.set(mem.subarray(pc, pc + M * N), cOff);
+    return;
+  }
   for (let i = 0; i < M; i++) {
     const src = pc + i * Np, dst = cOff + i * ldc;
-    if (alpha === 1 && !accumulate) {
+    if (epilogue !== null) {
+      finishRow(epilogue, epRow0 + i, mem, src, C, dst, N);
+    } else if (alpha === 1 && !accumulate) {
       C.set(mem.subarray(src, src + N), dst);
     } else if (accumulate) {
       for (let j = 0; j < N; j++) C[dst + j] += alpha * mem[src + j];
@@ -52,6 +77,37 @@ export function sgemmFinish(
       for (let j = 0; j < N; j++) C[dst + j] = alpha * mem[src + j];
     }
   }
+}
+
+/**
+ * Puts a fused epilogue's bias (per row) and residual rows (laid out like C) into the
+ * kernels' memory after C, where the SGEMM kernel reads them; returns their float
+ * offsets and the epilogue flags (bit 0 bias, bit 1 residual).
+ */
+function stageEpilogue(
+  mem: Float32Array, pc: number, M: number, N: number, Np: number,
+  ep: Epilogue, row0: number, cOff: number, ldc: number,
+): { rb: number; bb: number; flags: number } {
+  const Mp = (M + 3) & ~3;
+  const rb = pc + Mp * Np, bb = rb + Mp * Np;
+  const bias = ep.bias, res = ep.residual;
+  if (bias !== null) for (let i = 0; i < M; i++) mem[bb + i] = bias[row0 + i];
+  if (res !== null) {
+    if (res instanceof Float32Array) {
+      for (let i = 0; i < M; i++) mem.set(res.subarray(cOff + i * ldc, cOff + i * ldc + N), rb + i * Np);
+    } else {
+      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) mem[rb + i * Np + j] = res[cOff + i * ldc + j];
+    }
+  }
+  return { rb, bb, flags: (bias !== null ? 1 : 0) | (res !== null ? 2 : 0) };
+}
+
+/** A (M×K, A[i,p] = A[off + i·rs + p·cs]) in the layout sgemmFinish copies in as `packedA`. */
+export function packAForSgemm(A: ArrayLike<number>, off: number, rs: number, cs: number, M: number, K: number): Float32Array {
+  const Mp = (M + 3) & ~3;
+  const out = new Float32Array(Mp * K);
+  packA(out, 0, A, off, rs, cs, M, Mp, K);
+  return out;
 }
 
 /**

@@ -3,7 +3,7 @@
 // the instance and fall back to their JavaScript loops when it returns null.
 //
 // Loading: the module is instantiated when this file is first evaluated, i.e. at
-// the generated module's load time. It is 1.6 KB, under the 4 KB that browsers
+// the generated module's load time. It is 2.6 KB, under the 4 KB that browsers
 // allow to compile synchronously on the main thread, so `new WebAssembly.Module`
 // normally succeeds everywhere. Should a host still refuse a synchronous compile
 // (it throws a RangeError), compilation continues asynchronously and the
@@ -20,8 +20,15 @@ import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
 export type KernelBackend = 'wasm-simd' | 'js';
 
 export interface WasmKernels {
-  /** SGEMM, A packed, B row-major (ldb in floats); see kernels.wat. Pointers are byte offsets. */
-  sgemm(mp: number, np: number, k: number, kc: number, pa: number, b: number, ldb: number, c: number): void;
+  /**
+   * SGEMM, A packed, B row-major (ldb in floats), with an optional fused epilogue per
+   * tile (flags bit 2; bias, res, flags, mode, p0, p1 as for `epilogue`); see
+   * kernels.wat. Pointers are byte offsets.
+   */
+  sgemm(
+    mp: number, np: number, k: number, kc: number, pa: number, b: number, ldb: number, c: number,
+    bias: number, res: number, flags: number, mode: number, p0: number, p1: number,
+  ): void;
   /** im2col of a 2-D convolution over zero-padded planes; see kernels.wat. */
   im2col(
     x: number, c: number, xH: number, xW: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
@@ -29,6 +36,12 @@ export interface WasmKernels {
   ): void;
   /** Depthwise 3×3 convolution over zero-padded planes; see kernels.wat. */
   dw3x3(ch: number, oh: number, owv: number, sh: number, sw: number, x: number, xH: number, xW: number, w: number, y: number): void;
+  /** Fused-convolution epilogue in place (bias, residual, clamp or leaky relu); see kernels.wat. */
+  epilogue(c: number, rows: number, n4: number, ld: number, bias: number, res: number, flags: number, mode: number, p0: number, p1: number): void;
+  /** Gathers strided rows into one contiguous block (in place allowed); see kernels.wat. */
+  compact(src: number, rows: number, n: number, ld: number, dst: number): void;
+  /** Zero-bordered copy of channel planes; see kernels.wat. */
+  pad(src: number, ch: number, h: number, w: number, dst: number, xH: number, xW: number, pt: number, pl: number): void;
   /**
    * A float32 view of the memory holding at least `floats` floats, grown when
    * needed; null when the memory cannot grow that far (the caller then uses its
@@ -55,6 +68,9 @@ interface KernelExports {
   sgemm: WasmKernels['sgemm'];
   dw3x3: WasmKernels['dw3x3'];
   im2col: WasmKernels['im2col'];
+  epilogue: WasmKernels['epilogue'];
+  pad: WasmKernels['pad'];
+  compact: WasmKernels['compact'];
 }
 
 const PAGE = 65536;
@@ -80,6 +96,9 @@ function wrap(exp: KernelExports): WasmKernels {
     sgemm: exp.sgemm,
     dw3x3: exp.dw3x3,
     im2col: exp.im2col,
+    epilogue: exp.epilogue,
+    pad: exp.pad,
+    compact: exp.compact,
     scratch(floats: number): Float32Array | null {
       const bytes = floats * 4;
       if (bytes > MAX_BYTES) return null;

@@ -29,9 +29,13 @@
   ;;      is needed here.
   ;; The 4×8 micro-kernel keeps the tile in eight f32x4 accumulators and does a
   ;; broadcast-multiply-add per A element: 32 multiply-adds per 2 B loads and 4 A loads.
+  ;; With bit 2 of `flags` set, each tile gets the fused epilogue (see `epilogue` below;
+  ;; bias, residual rows laid out like C, mode, p0, p1) right after its last K slice is
+  ;; stored, while the tile is still in L1, instead of in a separate pass over C.
   (func (export "sgemm")
     (param $mp i32) (param $np i32) (param $k i32) (param $kcMax i32)
     (param $pa i32) (param $b i32) (param $ldb i32) (param $c i32)
+    (param $bias i32) (param $res i32) (param $flags i32) (param $mode i32) (param $p0 f32) (param $p1 f32)
     (local $pc i32) (local $kc i32) (local $jp i32) (local $ip i32) (local $p i32)
     (local $ai i32) (local $bi i32) (local $cp i32) (local $ldc i32)
     (local $aBlock i32) (local $bBlock i32)
@@ -103,6 +107,16 @@
           (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
           (v128.store (local.get $cp) (local.get $c30))
           (v128.store offset=16 (local.get $cp) (local.get $c31))
+          (if (i32.and
+                (i32.ne (i32.and (local.get $flags) (i32.const 4)) (i32.const 0))
+                (i32.ge_u (i32.add (local.get $pc) (local.get $kc)) (local.get $k)))
+            (then
+              (local.set $cp (i32.add (local.get $c)
+                (i32.add (i32.mul (local.get $ip) (local.get $ldc)) (i32.shl (local.get $jp) (i32.const 2)))))
+              (call $epilogue (local.get $cp) (i32.const 4) (i32.const 2) (local.get $np)
+                (i32.add (local.get $bias) (i32.shl (local.get $ip) (i32.const 2)))
+                (i32.add (local.get $res) (i32.sub (local.get $cp) (local.get $c)))
+                (local.get $flags) (local.get $mode) (local.get $p0) (local.get $p1))))
           (local.set $ip (i32.add (local.get $ip) (i32.const 4)))
           (br_if $rows (i32.lt_u (local.get $ip) (local.get $mp))))
         (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
@@ -254,4 +268,96 @@
         (br_if $kys (i32.lt_u (local.get $ky) (local.get $kh))))
       (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
       (br_if $channels (i32.lt_u (local.get $ci) (local.get $c)))))
+
+  ;; Epilogue of a fused convolution, in place over `rows` rows of `n4` f32x4 each
+  ;; (row stride `ld` floats) at `c`: v = act(v + bias[row] + res[row][j]).
+  ;;   flags: bit 0 adds bias (one float per row at `bias`), bit 1 adds the residual
+  ;;          (rows of stride `ld` at `res`).
+  ;;   mode 0: clamp to [p0, p1] (none: ±inf; relu: [0, inf]; clip), as
+  ;;           pmin(pmax(v, p0), p1) = p1 < max' ? p1 : max', max' = v < p0 ? p0 : v:
+  ;;           NaN stays NaN, exactly as the JavaScript `v < 0 ? 0 : v` and Math.min/max.
+  ;;   mode 1: leaky relu, v < 0 ? p0·v : v.
+  (func $epilogue (export "epilogue")
+    (param $c i32) (param $rows i32) (param $n4 i32) (param $ld i32)
+    (param $bias i32) (param $res i32) (param $flags i32) (param $mode i32) (param $p0 f32) (param $p1 f32)
+    (local $i i32) (local $j i32) (local $cp i32) (local $rp i32)
+    (local $b v128) (local $lo v128) (local $hi v128) (local $v v128)
+    (local.set $ld (i32.shl (local.get $ld) (i32.const 2)))
+    (local.set $lo (f32x4.splat (local.get $p0)))
+    (local.set $hi (f32x4.splat (local.get $p1)))
+    (block $done
+      (br_if $done (i32.eqz (local.get $rows)))
+      (br_if $done (i32.eqz (local.get $n4)))
+      (loop $rowLoop
+        (local.set $b (v128.const i32x4 0 0 0 0))
+        (if (i32.and (local.get $flags) (i32.const 1))
+          (then (local.set $b (f32x4.splat (f32.load (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2))))))))
+        (local.set $cp (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $ld))))
+        (local.set $rp (i32.add (local.get $res) (i32.mul (local.get $i) (local.get $ld))))
+        (local.set $j (local.get $n4))
+        (loop $vec
+          (local.set $v (f32x4.add (v128.load (local.get $cp)) (local.get $b)))
+          (if (i32.and (local.get $flags) (i32.const 2))
+            (then (local.set $v (f32x4.add (local.get $v) (v128.load (local.get $rp))))))
+          (if (local.get $mode)
+            (then
+              (local.set $v (v128.bitselect
+                (f32x4.mul (local.get $v) (local.get $lo)) (local.get $v)
+                (f32x4.lt (local.get $v) (v128.const i32x4 0 0 0 0)))))
+            (else
+              (local.set $v (f32x4.pmin (f32x4.pmax (local.get $v) (local.get $lo)) (local.get $hi)))))
+          (v128.store (local.get $cp) (local.get $v))
+          (local.set $cp (i32.add (local.get $cp) (i32.const 16)))
+          (local.set $rp (i32.add (local.get $rp) (i32.const 16)))
+          (local.set $j (i32.sub (local.get $j) (i32.const 1)))
+          (br_if $vec (local.get $j)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $rowLoop (i32.lt_u (local.get $i) (local.get $rows))))))
+
+  ;; Copies `ch` planes of h×w floats at `src` into planes of xH×xW at `dst`, shifted
+  ;; by (pt, pl) rows/columns, zero elsewhere (the border the im2col and depthwise
+  ;; loops read instead of bounds checks). The caller copies the input in with one
+  ;; memcpy; doing the strided part here avoids a JavaScript call per row.
+  (func (export "pad")
+    (param $src i32) (param $ch i32) (param $h i32) (param $w i32)
+    (param $dst i32) (param $xH i32) (param $xW i32) (param $pt i32) (param $pl i32)
+    (local $c i32) (local $y i32) (local $s i32) (local $d i32) (local $rowBytes i32) (local $ldx i32)
+    (local.set $ldx (i32.shl (local.get $xW) (i32.const 2)))
+    (local.set $rowBytes (i32.shl (local.get $w) (i32.const 2)))
+    (memory.fill (local.get $dst) (i32.const 0)
+      (i32.mul (i32.mul (local.get $ch) (local.get $xH)) (local.get $ldx)))
+    (local.set $s (local.get $src))
+    (block $done
+      (br_if $done (i32.eqz (local.get $ch)))
+      (br_if $done (i32.eqz (local.get $h)))
+      (loop $planes
+        (local.set $d (i32.add
+          (i32.add (local.get $dst) (i32.mul (i32.mul (local.get $c) (local.get $xH)) (local.get $ldx)))
+          (i32.add (i32.mul (local.get $pt) (local.get $ldx)) (i32.shl (local.get $pl) (i32.const 2)))))
+        (local.set $y (i32.const 0))
+        (loop $rowsLoop
+          (memory.copy (local.get $d) (local.get $s) (local.get $rowBytes))
+          (local.set $s (i32.add (local.get $s) (local.get $rowBytes)))
+          (local.set $d (i32.add (local.get $d) (local.get $ldx)))
+          (local.set $y (i32.add (local.get $y) (i32.const 1)))
+          (br_if $rowsLoop (i32.lt_u (local.get $y) (local.get $h))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br_if $planes (i32.lt_u (local.get $c) (local.get $ch))))))
+
+  ;; Gathers `rows` rows of `n` floats, `ld` floats apart at `src`, into one contiguous
+  ;; block at `dst` (which must not overlap rows not yet copied: dst ≤ src works in
+  ;; place), so that JavaScript copies a padded result out with a single memcpy.
+  (func (export "compact")
+    (param $src i32) (param $rows i32) (param $n i32) (param $ld i32) (param $dst i32)
+    (local $i i32) (local $bytes i32)
+    (local.set $bytes (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $ld (i32.shl (local.get $ld) (i32.const 2)))
+    (block $done
+      (br_if $done (i32.eqz (local.get $rows)))
+      (loop $rowLoop
+        (memory.copy (local.get $dst) (local.get $src) (local.get $bytes))
+        (local.set $src (i32.add (local.get $src) (local.get $ld)))
+        (local.set $dst (i32.add (local.get $dst) (local.get $bytes)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $rowLoop (i32.lt_u (local.get $i) (local.get $rows))))))
 )

@@ -4,6 +4,9 @@
 import type { Program } from '../ir/program.js';
 import { constantFolding } from './constant-folding.js';
 import { deadCodeElimination } from './dead-code.js';
+import { fuseBatchNorm } from './fuse-batchnorm.js';
+import { fuseConv } from './fuse-conv.js';
+import { fuseGemm } from './fuse-gemm.js';
 
 export interface Pass {
   readonly name: string;
@@ -13,6 +16,10 @@ export interface Pass {
 export const PASSES: readonly Pass[] = [
   { name: 'constant-folding', run: constantFolding },
   { name: 'dead-code', run: deadCodeElimination },
+  // After folding, so weights computed from constants count as constants.
+  { name: 'fuse-batchnorm', run: fuseBatchNorm },
+  { name: 'fuse-conv', run: fuseConv },
+  { name: 'fuse-gemm', run: fuseGemm },
 ];
 
 export function runPasses(p: Program, opts: { enabled?: boolean; after?: (name: string, p: Program) => void } = {}): Program {

@@ -53,3 +53,13 @@ export async function runOpOnBothBackends(
   }
   return [runs[0], runs[1]];
 }
+
+/** Compiles a model with the passes on or off and the given kernels, and loads it. */
+export async function loadModel(bytes: Uint8Array, opts: { optimize: boolean; kernels: 'auto' | 'js' }): Promise<Loaded> {
+  const compiled = await generateModule(loadProgramFromBytes(bytes, 'model.onnx', { optimize: opts.optimize }), { kernels: opts.kernels });
+  mkdirSync(dir, { recursive: true });
+  const text = compiled.files['model.mjs'];
+  const path = join(dir, `${createHash('sha256').update(text).digest('hex').slice(0, 16)}.mjs`);
+  writeFileSync(path, text);
+  return (await import(pathToFileURL(path).href)) as Loaded;
+}

@@ -1,6 +1,9 @@
-// Convolutions: Conv, ConvTranspose, ConvInteger. Kernels: runtime/tensor/conv.ts.
+// Convolutions: Conv, ConvTranspose, ConvInteger, and mlcompile's own FusedConv
+// (what src/passes/fuse-conv.ts turns Conv + bias + residual Add + activation into).
+// Kernels: runtime/tensor/conv.ts.
 
 import * as conv from '../../../../runtime/tensor/conv.js';
+import { FUSED_ACTIVATIONS, type FusedActivation } from '../../../../runtime/wasm/epilogue.js';
 import { FLOAT_TYPES, type DType } from '../../../../runtime/tensor/tensor.js';
 import { fail } from '../../../diagnostics/diagnostic.js';
 import type { Dim } from '../../../ir/types.js';
@@ -37,6 +40,35 @@ function convTransposeAttrs(a: AttrReader): conv.ConvTransposeAttrs {
   return { ...convAttrs(a), outputPadding: a.ints('output_padding', []), outputShape: a.ints('output_shape', []) };
 }
 
+/** How many activation_params each fused activation takes. */
+const ACTIVATION_PARAMS: Readonly<Record<FusedActivation, number>> = {
+  none: 0, relu: 0, leakyRelu: 1, clip: 2, sigmoid: 0, hardSigmoid: 2, hardSwish: 0,
+};
+
+/**
+ * FusedConv (domain `mlcompile`): Conv's attributes plus `activation` (one of
+ * FUSED_ACTIVATIONS, default none) and `activation_params` (leakyRelu: alpha; clip:
+ * min, max; hardSigmoid: alpha, beta), as onnxruntime's com.microsoft FusedConv.
+ */
+function fusedConvAttrs(a: AttrReader): conv.FusedConvAttrs {
+  // Nodes from a model file make no promise that W stays the same between calls.
+  return { ...convAttrs(a), ...fusedActivationAttrs(a), constantWeights: false };
+}
+
+/** `activation` and `activation_params` of FusedConv and FusedGemm, checked. */
+export function fusedActivationAttrs(a: AttrReader): { activation: FusedActivation; activationParams: number[] } {
+  const activation = a.string('activation', 'none');
+  if (!(FUSED_ACTIVATIONS as readonly string[]).includes(activation)) {
+    fail('MLC2003', `attribute "activation" must be one of ${FUSED_ACTIVATIONS.join(', ')}, got ${JSON.stringify(activation)}`);
+  }
+  const act = activation as FusedActivation;
+  const activationParams = a.floats('activation_params', []);
+  if (activationParams.length !== ACTIVATION_PARAMS[act]) {
+    fail('MLC2003', `attribute "activation_params" must hold ${ACTIVATION_PARAMS[act]} values for activation ${act}, got ${activationParams.length}`);
+  }
+  return { activation: act, activationParams };
+}
+
 /** Static output shape of Conv when every needed dim is known. */
 function convShape([x, w]: readonly (readonly Dim[] | null)[], at: conv.ConvAttrs): readonly (readonly Dim[] | null)[] {
   if (!x || !w || x.length < 3 || w.length !== x.length) return [null];
@@ -58,6 +90,8 @@ function convShape([x, w]: readonly (readonly Dim[] | null)[], at: conv.ConvAttr
 export const OPS: readonly AnyOpDef[] = [
   { op: 'Conv', since: 1, kernel: k('conv'), constraints: { T: FLOAT_TYPES }, inputs: ['T', 'T', 'T'], outputs: ['T'], minInputs: 2,
     attrs: convAttrs, shapes: convShape },
+  { op: 'FusedConv', domain: 'mlcompile', since: 1, kernel: k('fusedConv'), constraints: { T: FLOAT_TYPES }, inputs: ['T', 'T', 'T', 'T'],
+    outputs: ['T'], minInputs: 2, attrs: fusedConvAttrs, shapes: convShape },
   { op: 'ConvTranspose', since: 1, kernel: k('convTranspose'), constraints: { T: FLOAT_TYPES }, inputs: ['T', 'T', 'T'], outputs: ['T'],
     minInputs: 2, attrs: convTransposeAttrs },
   { op: 'ConvInteger', since: 10, kernel: k('convInteger'), constraints: { T1: INT8S, T2: INT8S }, inputs: ['T1', 'T2', 'T1', 'T2'],

@@ -8,6 +8,7 @@ import { FLOAT_TYPES, NUMERIC_TYPES, type DType } from '../../../../runtime/tens
 import { fail } from '../../../diagnostics/diagnostic.js';
 import type { Dim } from '../../../ir/types.js';
 import type { AttrReader } from '../attrs.js';
+import { fusedActivationAttrs } from './conv.js';
 import { kernelsOf, type AnyOpDef, type AttrContext } from './types.js';
 
 const kg = kernelsOf('tensor/gemm', gemm);
@@ -51,6 +52,15 @@ function gemmAttrs(a: AttrReader, ctx: AttrContext): gemm.GemmAttrs {
 function gemmShape([a, b]: readonly (readonly Dim[] | null)[], at: gemm.GemmAttrs): readonly (readonly Dim[] | null)[] {
   if (!a || !b || a.length !== 2 || b.length !== 2) return [null];
   return [[at.transA ? a[1] : a[0], at.transB ? b[0] : b[1]]];
+}
+
+/**
+ * FusedGemm (domain `mlcompile`, what src/passes/fuse-gemm.ts builds): Gemm's
+ * attributes plus `activation` and `activation_params` as FusedConv's.
+ */
+function fusedGemmAttrs(a: AttrReader, ctx: AttrContext): gemm.FusedGemmAttrs {
+  const act = fusedActivationAttrs(a);
+  return { ...gemmAttrs(a, ctx), activation: act.activation, activationParams: act.activationParams };
 }
 
 const gemmEntry = (since: number, until: number | undefined, types: readonly DType[], optionalC: boolean): AnyOpDef => ({
@@ -106,6 +116,8 @@ export const OPS: readonly AnyOpDef[] = [
   gemmEntry(1, 8, FLOATS, false),
   gemmEntry(9, 10, FLOATS_AND_WIDE_INTS, false),
   gemmEntry(11, undefined, FLOATS_AND_WIDE_INTS, true),
+  { op: 'FusedGemm', domain: 'mlcompile', since: 1, kernel: kg('fusedGemm'), constraints: { T: FLOATS }, inputs: ['T', 'T', 'T'], outputs: ['T'],
+    minInputs: 2, attrs: fusedGemmAttrs, shapes: gemmShape },
   { op: 'MatMulInteger', since: 10, kernel: kg('matmulInteger'), constraints: { T1: INT8S, T2: INT8S }, inputs: ['T1', 'T2', 'T1', 'T2'],
     outputs: ['int32'], minInputs: 2, shapes: ([a, b]) => [matmulShape(a, b)] },
   { op: 'Det', since: 11, kernel: kg('det'), constraints: { T: FLOATS }, inputs: ['T'], outputs: ['T'],
