@@ -4,8 +4,12 @@
 // time step is one matrix product up front; the recurrence then runs step by step,
 // one Ht-1·Rᵀ product for the whole batch per step, and the elementwise gate math
 // row by row, skipping rows past their `sequence_lens` length.
-// State and gate pre-activations are float64 (JS numbers); only the outputs are
-// stored in the tensor's element type (float16 outputs are rounded by the caller).
+// The state is float64 (JS numbers); only the outputs are stored in the tensor's
+// element type (float16 outputs are rounded by the caller). For float32/float16
+// tensors the products (input projection, Ht-1·Rᵀ) are written to float32 buffers:
+// float32 accumulation is what onnxruntime does, and it lets gemm() run the large
+// batched products on the WebAssembly SIMD kernels; float64 tensors keep float64
+// products throughout.
 //
 // Sequence lengths follow the ONNX reference: a row of length L computes steps
 // 0..L-1 (reverse direction: L-1 down to 0), Y is zero at steps ≥ L, and Y_h/Y_c
@@ -54,16 +58,25 @@ export interface LstmAttrs extends RecurrentAttrs {
 
 // ------------------------------------------------------------ activations
 
-/** Clips x[off, off+n) to [-clip, clip] (a no-op for clip = Infinity) and applies `spec` in place. */
-function activate(x: Float64Array, off: number, n: number, spec: ActivationSpec, clip: number): void {
+/**
+ * Clips x[off, off+n) to [-clip, clip] (a no-op for clip = Infinity) and applies `spec`
+ * in place; `f32` selects the float32-accurate tanh and sigmoid (see tanhF32).
+ */
+function activate(x: FloatArray, off: number, n: number, spec: ActivationSpec, clip: number, f32: boolean): void {
   const end = off + n;
   if (clip !== Infinity) {
     for (let i = off; i < end; i++) { const v = x[i]; x[i] = v > clip ? clip : v < -clip ? -clip : v; }
   }
   const a = spec.alpha, b = spec.beta;
   switch (spec.fn) {
-    case 'tanh': for (let i = off; i < end; i++) x[i] = Math.tanh(x[i]); break;
-    case 'sigmoid': for (let i = off; i < end; i++) x[i] = sigmoid(x[i]); break;
+    case 'tanh':
+      if (f32) for (let i = off; i < end; i++) x[i] = tanhF32(x[i]);
+      else for (let i = off; i < end; i++) x[i] = Math.tanh(x[i]);
+      break;
+    case 'sigmoid':
+      if (f32) for (let i = off; i < end; i++) x[i] = sigmoidF32(x[i]);
+      else for (let i = off; i < end; i++) x[i] = sigmoid(x[i]);
+      break;
     case 'relu': for (let i = off; i < end; i++) { const v = x[i]; x[i] = v > 0 ? v : 0; } break;
     case 'affine': for (let i = off; i < end; i++) x[i] = a * x[i] + b; break;
     case 'leakyrelu': for (let i = off; i < end; i++) { const v = x[i]; x[i] = v >= 0 ? v : a * v; } break;
@@ -76,11 +89,45 @@ function activate(x: Float64Array, off: number, n: number, spec: ActivationSpec,
   }
 }
 
-/** 1 / (1 + exp(-v)) without overflow for large |v|. */
+/**
+ * 1 / (1 + exp(-v)). The branch-free form is exact enough everywhere: for large
+ * negative v, exp(-v) overflows to Infinity and the quotient is the correct 0.
+ */
 function sigmoid(v: number): number {
-  if (v >= 0) return 1 / (1 + Math.exp(-v));
-  const e = Math.exp(v);
-  return e / (1 + e);
+  return 1 / (1 + Math.exp(-v));
+}
+
+// Float32-accurate tanh and sigmoid for float32/float16 tensors: the gate
+// nonlinearities dominate small recurrent nets once the products are fast, and
+// Math.tanh/Math.exp cost 10-30 ns each. tanhF32 is the rational minimax
+// approximation onnxruntime (MLAS) and Eigen use for float tanh, p(x)/q(x) with odd p
+// of degree 13 and even q of degree 6, evaluated here in float64: on |x| < 7.905 its
+// error is below 2.6e-8 absolute and 1.3e-7 relative (under one float32 ulp near 1,
+// ~2 ulp near 0; test/ops/recurrent.test.ts checks both against Math.tanh). Outside
+// that range, and for NaN, the exact function is used.
+const TANH_RANGE = 7.90531110763549805;
+const TA1 = 4.89352455891786e-3, TA3 = 6.37261928875436e-4, TA5 = 1.48572235717979e-5;
+const TA7 = 5.12229709037114e-8, TA9 = -8.60467152213735e-11, TA11 = 2.00018790482477e-13, TA13 = -2.76076847742355e-16;
+const TB0 = 4.89352518554385e-3, TB2 = 2.268434632439e-3, TB4 = 1.18534705686654e-4, TB6 = 1.19825839466702e-6;
+
+/** tanh(v) to float32 accuracy (see above). */
+export function tanhF32(v: number): number {
+  if (!(v > -TANH_RANGE && v < TANH_RANGE)) return Math.tanh(v);
+  const x2 = v * v;
+  const p = v * (TA1 + x2 * (TA3 + x2 * (TA5 + x2 * (TA7 + x2 * (TA9 + x2 * (TA11 + x2 * TA13))))));
+  return p / (TB0 + x2 * (TB2 + x2 * (TB4 + x2 * TB6)));
+}
+
+/**
+ * sigmoid(v) = (1 + tanh(v / 2)) / 2 to float32 accuracy. The absolute error of
+ * tanhF32 (≤ 1.3e-8 here) is only small relative to the result while the result is
+ * not small: below v = -3 (sigmoid < 0.047) and for large v the exact form is used.
+ */
+export function sigmoidF32(v: number): number {
+  if (!(v > -3 && v < 2 * TANH_RANGE)) return 1 / (1 + Math.exp(-v));
+  const h = 0.5 * v, x2 = h * h;
+  const p = h * (TA1 + x2 * (TA3 + x2 * (TA5 + x2 * (TA7 + x2 * (TA9 + x2 * (TA11 + x2 * TA13))))));
+  return 0.5 + 0.5 * (p / (TB0 + x2 * (TB2 + x2 * (TB4 + x2 * TB6))));
 }
 
 /** log(1 + exp(v)) without overflow for large v. */
@@ -188,10 +235,14 @@ function xRow(g: Geometry, t: number, b: number): number {
  * part of each gate that does not depend on the recurrence, as one matrix product.
  * `bias` (length gh) is whatever the caller folds in (usually Wb + Rb).
  */
-function projectInput(g: Geometry, d: number, gh: number, bias: Float64Array, xw: Float64Array): void {
+function projectInput(g: Geometry, d: number, gh: number, bias: Float64Array, xw: FloatArray): void {
   const rows = g.seq * g.batch, n = g.inputSize;
-  // W[d] is [gh, n] row-major, read transposed: element (p, j) at j * n + p.
-  gemm(rows, gh, n, g.x, 0, n, 1, g.w, d * gh * n, 1, n, xw, 0, gh);
+  if (rows * gh * n < SMALL_PRODUCT) {
+    for (let r = 0; r < rows; r++) dotRows(xw, r * gh, g.x, r * n, n, g.w, d * gh * n, gh);
+  } else {
+    // W[d] is [gh, n] row-major, read transposed: element (p, j) at j * n + p.
+    gemm(rows, gh, n, g.x, 0, n, 1, g.w, d * gh * n, 1, n, xw, 0, gh);
+  }
   for (let r = 0; r < rows; r++) {
     const o = r * gh;
     for (let j = 0; j < gh; j++) xw[o + j] += bias[j];
@@ -199,22 +250,81 @@ function projectInput(g: Geometry, d: number, gh: number, bias: Float64Array, xw
 }
 
 /**
+ * Products below this many multiply-adds run in the kernel's own loops instead of
+ * gemm(): at batch 1 the per-step products are vector × matrix, where gemm's general
+ * dispatch (shared by every op, so its loops see every array type) costs more than
+ * the arithmetic. Larger products go to gemm(), which hands float32 ones to the
+ * WebAssembly SIMD kernels.
+ */
+const SMALL_PRODUCT = 16384;
+
+/**
+ * out[oOff + j] = Σ_p v[vOff + p] · m[mOff + j·len + p] for j < rows: `rows` dot
+ * products of one vector with consecutive rows of a row-major matrix, four rows at a
+ * time so each element of v is loaded once per four products.
+ */
+function dotRows(out: FloatArray, oOff: number, v: FloatArray, vOff: number, len: number, m: FloatArray, mOff: number, rows: number): void {
+  let j = 0;
+  for (; j + 4 <= rows; j += 4) {
+    const r0 = mOff + j * len, r1 = r0 + len, r2 = r1 + len, r3 = r2 + len;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let p = 0; p < len; p++) {
+      const a = v[vOff + p];
+      s0 += a * m[r0 + p]; s1 += a * m[r1 + p]; s2 += a * m[r2 + p]; s3 += a * m[r3 + p];
+    }
+    const o = oOff + j;
+    out[o] = s0; out[o + 1] = s1; out[o + 2] = s2; out[o + 3] = s3;
+  }
+  for (; j < rows; j++) {
+    const r0 = mOff + j * len;
+    let s0 = 0;
+    for (let p = 0; p < len; p++) s0 += v[vOff + p] * m[r0 + p];
+    out[oOff + j] = s0;
+  }
+}
+
+/**
+ * Whether the per-step products of `gh` gate rows go to gemm() (and need R
+ * transposed): big enough, and with a few batch rows (one row is a vector product,
+ * which gemm() runs in JavaScript anyway; the SIMD kernel works on 4-row panels).
+ */
+function batchedSteps(g: Geometry, gh: number): boolean {
+  return g.batch >= 4 && g.batch * gh * g.hidden >= SMALL_PRODUCT;
+}
+
+/**
  * out[b * ld + outOff + j] = h[b, :] · R[d, rowStart + j, :] for every batch row and
  * j < cols: the recurrent part of `cols` gate rows for the whole batch at once.
+ * With batchedSteps, `rt` is R[d] transposed ([hidden, gh], see transposeRecurrence):
+ * its rows are contiguous along the gates, which gemm()'s B operand copies fastest.
  */
 function recurrentProduct(
-  g: Geometry, d: number, gh: number, rowStart: number, cols: number,
-  h: Float64Array, out: Float64Array, outOff: number, ld: number,
+  g: Geometry, d: number, gh: number, rt: FloatArray, rowStart: number, cols: number,
+  h: Float64Array, out: FloatArray, outOff: number, ld: number,
 ): void {
   const n = g.hidden;
-  gemm(g.batch, cols, n, h, 0, n, 1, g.r, (d * gh + rowStart) * n, 1, n, out, outOff, ld);
+  if (!batchedSteps(g, gh)) {
+    for (let b = 0; b < g.batch; b++) dotRows(out, b * ld + outOff, h, b * n, n, g.r, (d * gh + rowStart) * n, cols);
+    return;
+  }
+  gemm(g.batch, cols, n, h, 0, n, 1, rt, rowStart, gh, 1, out, outOff, ld);
+}
+
+/** rt[p·gh + j] = R[d, j, p]: direction d's recurrence weights transposed, once per call. */
+function transposeRecurrence(g: Geometry, d: number, gh: number, rt: FloatArray): void {
+  if (!batchedSteps(g, gh)) return;
+  const n = g.hidden, r = g.r, off = d * gh * n;
+  for (let j = 0; j < gh; j++) {
+    const s = off + j * n;
+    for (let p = 0; p < n; p++) rt[p * gh + j] = r[s + p];
+  }
 }
 
 /** Wb[d] + Rb[d] per gate row (zeros without B); Rb rows from `skipRecurrentFrom` on are left out. */
-function foldedBias(g: Geometry, d: number, gh: number, skipRecurrentFrom = gh): Float64Array {
-  const out = new Float64Array(gh);
+function foldedBias(ctx: NodeCtx, g: Geometry, d: number, gh: number, skipRecurrentFrom = gh): Float64Array {
+  const out = work(ctx, 'bias', gh);
   const b = g.bias;
-  if (b === undefined) return out;
+  if (b === undefined) return out.fill(0);
   const o = d * 2 * gh;
   for (let j = 0; j < gh; j++) out[j] = b[o + j] + (j < skipRecurrentFrom ? b[o + gh + j] : 0);
   return out;
@@ -259,7 +369,15 @@ function allocOutputs(ctx: NodeCtx, type: Tensor['type'], g: Geometry, count: nu
 
 /** An exact-length float64 work buffer kept between calls (contents unspecified). */
 function work(ctx: NodeCtx, key: string, n: number): Float64Array {
-  return (ctx.scratch(key, 'float64', n) as Float64Array).subarray(0, n);
+  const buf = ctx.scratch(key, 'float64', n) as Float64Array;
+  return buf.length === n ? buf : buf.subarray(0, n); // static shapes: the buffer itself, no view per call
+}
+
+/** A work buffer for products: float32 when the tensors are (see the header), else float64. */
+function productWork(ctx: NodeCtx, key: string, n: number, type: Tensor['type']): FloatArray {
+  if (type === 'float64') return work(ctx, key, n);
+  const buf = ctx.scratch(key, 'float32', n) as Float32Array;
+  return buf.length === n ? buf : buf.subarray(0, n);
 }
 
 /**
@@ -290,20 +408,23 @@ export function rnn(ctx: NodeCtx, inputs: Inputs, attrs: RecurrentAttrs): Tensor
   const init = checkState('RNN', 'initial_h', inputs[5], g);
   const out = allocOutputs(ctx, (inputs[0] as Tensor).type, g, attrs.outputs);
   const n = g.hidden;
-  const xw = work(ctx, 'xw', g.seq * g.batch * n);
+  const type = (inputs[0] as Tensor).type, f32 = type !== 'float64';
+  const xw = productWork(ctx, 'xw', g.seq * g.batch * n, type);
   const h = work(ctx, 'h', g.batch * n);
-  const pre = work(ctx, 'pre', g.batch * n);
+  const pre = productWork(ctx, 'pre', g.batch * n, type);
+  const rt = productWork(ctx, 'rt', n * n, type);
   for (let d = 0; d < g.dirs; d++) {
     const f = attrs.activations[d];
-    projectInput(g, d, n, foldedBias(g, d, n), xw);
+    projectInput(g, d, n, foldedBias(ctx, g, d, n), xw);
+    transposeRecurrence(g, d, n, rt);
     loadState(g, d, init, h);
     runDirection(g, d, isBackward(attrs, d), h, out.y, (t) => {
-      recurrentProduct(g, d, n, 0, n, h, pre, 0, n);
+      recurrentProduct(g, d, n, rt, 0, n, h, pre, 0, n);
       for (let b = 0; b < g.batch; b++) {
         if (t >= g.lens[b]) continue;
         const o = b * n, xo = xRow(g, t, b) * n;
         for (let k = 0; k < n; k++) pre[o + k] += xw[xo + k];
-        activate(pre, o, n, f, attrs.clip);
+        activate(pre, o, n, f, attrs.clip, f32);
         for (let k = 0; k < n; k++) h[o + k] = pre[o + k];
       }
     });
@@ -326,38 +447,67 @@ export function gru(ctx: NodeCtx, inputs: Inputs, attrs: GruAttrs): Tensor[] {
   const init = checkState('GRU', 'initial_h', inputs[5], g);
   const out = allocOutputs(ctx, (inputs[0] as Tensor).type, g, attrs.outputs);
   const n = g.hidden, gh = 3 * n, lbr = attrs.linearBeforeReset;
-  const xw = work(ctx, 'xw', g.seq * g.batch * gh);
+  const type = (inputs[0] as Tensor).type, f32 = type !== 'float64';
+  const xw = productWork(ctx, 'xw', g.seq * g.batch * gh, type);
   const h = work(ctx, 'h', g.batch * n);
-  const gates = work(ctx, 'gates', g.batch * gh); // per row: z, r, then the candidate ht
+  const gates = productWork(ctx, 'gates', g.batch * gh, type); // per row: z, r, then the candidate ht
+  const rt = productWork(ctx, 'rt', n * gh, type);
   const rh = work(ctx, 'rh', g.batch * n); // rt ⊙ Ht-1 (linear_before_reset = 0)
+  const zt = work(ctx, 'zt', g.batch * n); // zt kept in float64 across the second product (fused path)
   const rbh = work(ctx, 'rbh', n); // Rbh, kept out of the projection when linear_before_reset = 1
   for (let d = 0; d < g.dirs; d++) {
     const f = attrs.activations[2 * d], gAct = attrs.activations[2 * d + 1];
-    projectInput(g, d, gh, foldedBias(g, d, gh, lbr ? 2 * n : gh), xw);
+    projectInput(g, d, gh, foldedBias(ctx, g, d, gh, lbr ? 2 * n : gh), xw);
+    transposeRecurrence(g, d, gh, rt);
     if (lbr && g.bias !== undefined) for (let k = 0; k < n; k++) rbh[k] = g.bias[d * 2 * gh + gh + 2 * n + k];
     else rbh.fill(0);
     loadState(g, d, init, h);
+    // The usual configuration (sigmoid, tanh; no clip) runs fused: one loop per row
+    // (two around the second product when linear_before_reset = 0).
+    const standard = f.fn === 'sigmoid' && gAct.fn === 'tanh' && attrs.clip === Infinity;
+    const sig = f32 ? sigmoidF32 : sigmoid, tanh = f32 ? tanhF32 : Math.tanh;
     runDirection(g, d, isBackward(attrs, d), h, out.y, (t) => {
       // z and r for the whole batch (and Ht-1·Rhᵀ when it does not wait for rt).
-      recurrentProduct(g, d, gh, 0, lbr ? gh : 2 * n, h, gates, 0, gh);
+      recurrentProduct(g, d, gh, rt, 0, lbr ? gh : 2 * n, h, gates, 0, gh);
       for (let b = 0; b < g.batch; b++) {
         if (t >= g.lens[b]) continue;
         const go = b * gh, xo = xRow(g, t, b) * gh, ho = b * n;
+        if (standard) {
+          for (let k = 0; k < n; k++) {
+            const z = sig(gates[go + k] + xw[xo + k]), r = sig(gates[go + n + k] + xw[xo + n + k]);
+            if (lbr) {
+              const ht = tanh(xw[xo + 2 * n + k] + r * (gates[go + 2 * n + k] + rbh[k]));
+              h[ho + k] = (1 - z) * ht + z * h[ho + k];
+            } else {
+              zt[ho + k] = z;
+              rh[ho + k] = r * h[ho + k];
+            }
+          }
+          continue;
+        }
         for (let j = 0; j < 2 * n; j++) gates[go + j] += xw[xo + j];
-        activate(gates, go, 2 * n, f, attrs.clip);
+        activate(gates, go, 2 * n, f, attrs.clip, f32);
         if (lbr) {
           for (let k = 0; k < n; k++) gates[go + 2 * n + k] = xw[xo + 2 * n + k] + gates[go + n + k] * (gates[go + 2 * n + k] + rbh[k]);
         } else {
           for (let k = 0; k < n; k++) rh[ho + k] = gates[go + n + k] * h[ho + k];
         }
       }
+      if (standard && lbr) return;
       // Rows past their length leave stale values in rh; their products are ignored.
-      if (!lbr) recurrentProduct(g, d, gh, 2 * n, n, rh, gates, 2 * n, gh);
+      if (!lbr) recurrentProduct(g, d, gh, rt, 2 * n, n, rh, gates, 2 * n, gh);
       for (let b = 0; b < g.batch; b++) {
         if (t >= g.lens[b]) continue;
         const go = b * gh, xo = xRow(g, t, b) * gh, ho = b * n;
+        if (standard) {
+          for (let k = 0; k < n; k++) {
+            const z = zt[ho + k], ht = tanh(gates[go + 2 * n + k] + xw[xo + 2 * n + k]);
+            h[ho + k] = (1 - z) * ht + z * h[ho + k];
+          }
+          continue;
+        }
         if (!lbr) for (let k = 0; k < n; k++) gates[go + 2 * n + k] += xw[xo + 2 * n + k];
-        activate(gates, go + 2 * n, n, gAct, attrs.clip);
+        activate(gates, go + 2 * n, n, gAct, attrs.clip, f32);
         for (let k = 0; k < n; k++) { const z = gates[go + k]; h[ho + k] = (1 - z) * gates[go + 2 * n + k] + z * h[ho + k]; }
       }
     });
@@ -386,10 +536,12 @@ export function lstm(ctx: NodeCtx, inputs: Inputs, attrs: LstmAttrs): Tensor[] {
   const peep = peepholes(inputs[7], g);
   const out = allocOutputs(ctx, (inputs[0] as Tensor).type, g, attrs.outputs);
   const n = g.hidden, gh = 4 * n;
-  const xw = work(ctx, 'xw', g.seq * g.batch * gh);
+  const type = (inputs[0] as Tensor).type, f32 = type !== 'float64';
+  const xw = productWork(ctx, 'xw', g.seq * g.batch * gh, type);
   const h = work(ctx, 'h', g.batch * n);
   const c = work(ctx, 'c', g.batch * n);
-  const gates = work(ctx, 'gates', g.batch * gh); // per row: i, o, f, c pre-activations
+  const gates = productWork(ctx, 'gates', g.batch * gh, type); // per row: i, o, f, c pre-activations
+  const rt = productWork(ctx, 'rt', n * gh, type);
   const hc = work(ctx, 'hc', n); // h(Ct) of one row
   const pi = work(ctx, 'pi', n), po = work(ctx, 'po', n), pf = work(ctx, 'pf', n);
   for (let d = 0; d < g.dirs; d++) {
@@ -400,30 +552,46 @@ export function lstm(ctx: NodeCtx, inputs: Inputs, attrs: LstmAttrs): Tensor[] {
     } else {
       pi.fill(0); po.fill(0); pf.fill(0);
     }
-    projectInput(g, d, gh, foldedBias(g, d, gh), xw);
+    projectInput(g, d, gh, foldedBias(ctx, g, d, gh), xw);
+    transposeRecurrence(g, d, gh, rt);
     loadState(g, d, initH, h);
     loadState(g, d, initC, c);
+    // The usual configuration (sigmoid, tanh, tanh; no clip, peepholes or coupled
+    // input/forget gates) runs as one fused loop per row with no intermediate stores.
+    const standard = fAct.fn === 'sigmoid' && gAct.fn === 'tanh' && hAct.fn === 'tanh'
+      && attrs.clip === Infinity && peep === undefined && !attrs.inputForget;
+    const sig = f32 ? sigmoidF32 : sigmoid, tanh = f32 ? tanhF32 : Math.tanh;
     runDirection(g, d, isBackward(attrs, d), h, out.y, (t) => {
-      recurrentProduct(g, d, gh, 0, gh, h, gates, 0, gh);
+      recurrentProduct(g, d, gh, rt, 0, gh, h, gates, 0, gh);
       for (let b = 0; b < g.batch; b++) {
         if (t >= g.lens[b]) continue;
         const go = b * gh, xo = xRow(g, t, b) * gh, ho = b * n;
         const io = go, oo = go + n, fo = go + 2 * n, co = go + 3 * n;
+        if (standard) {
+          for (let k = 0; k < n; k++) {
+            const it = sig(gates[io + k] + xw[xo + k]), ot = sig(gates[oo + k] + xw[xo + n + k]);
+            const ft = sig(gates[fo + k] + xw[xo + 2 * n + k]), ct = tanh(gates[co + k] + xw[xo + 3 * n + k]);
+            const cNew = ft * c[ho + k] + it * ct;
+            c[ho + k] = cNew;
+            h[ho + k] = ot * tanh(cNew);
+          }
+          continue;
+        }
         for (let j = 0; j < gh; j++) gates[go + j] += xw[xo + j];
         for (let k = 0; k < n; k++) gates[io + k] += pi[k] * c[ho + k];
-        activate(gates, io, n, fAct, attrs.clip);
+        activate(gates, io, n, fAct, attrs.clip, f32);
         if (attrs.inputForget) {
           for (let k = 0; k < n; k++) gates[fo + k] = 1 - gates[io + k];
         } else {
           for (let k = 0; k < n; k++) gates[fo + k] += pf[k] * c[ho + k];
-          activate(gates, fo, n, fAct, attrs.clip);
+          activate(gates, fo, n, fAct, attrs.clip, f32);
         }
-        activate(gates, co, n, gAct, attrs.clip);
+        activate(gates, co, n, gAct, attrs.clip, f32);
         for (let k = 0; k < n; k++) c[ho + k] = gates[fo + k] * c[ho + k] + gates[io + k] * gates[co + k];
         for (let k = 0; k < n; k++) gates[oo + k] += po[k] * c[ho + k];
-        activate(gates, oo, n, fAct, attrs.clip);
+        activate(gates, oo, n, fAct, attrs.clip, f32);
         for (let k = 0; k < n; k++) hc[k] = c[ho + k];
-        activate(hc, 0, n, hAct, Infinity);
+        activate(hc, 0, n, hAct, Infinity, f32);
         for (let k = 0; k < n; k++) h[ho + k] = gates[oo + k] * hc[k];
       }
     });

@@ -150,6 +150,12 @@ export class NodeCtx {
   /** Whether out[k] holds a buffer alloc() created (views and set tensors belong to someone else). */
   private readonly owned: boolean[] = [];
   private readonly scratchBufs = new Map<string, TensorData>();
+  /**
+   * A kernel's plan from its previous call (e.g. a broadcast walk), which the kernel
+   * reuses while whatever the plan depends on (input dims) is unchanged: static
+   * shapes then cost no per-call planning. Only the node's own kernel reads it.
+   */
+  memo: unknown = undefined;
   constructor(readonly name: string, readonly fresh = false) {}
 
   /** Output k with the given type and dims (contents unspecified unless freshly allocated). */

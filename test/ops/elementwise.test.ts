@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { broadcastShapes, forEachBroadcast2 } from '../../runtime/tensor/broadcast.js';
-import { sub, where } from '../../runtime/tensor/elementwise.js';
+import { add, div, mul, pow, sub, where } from '../../runtime/tensor/elementwise.js';
 import { planWalk } from '../../runtime/tensor/elementwise-walk.js';
 import { float16BitsToFloat } from '../../runtime/tensor/float16.js';
 import { NodeCtx, type DType, type Tensor } from '../../runtime/tensor/tensor.js';
@@ -309,4 +309,46 @@ test('CastLike takes the type of its second input', async () => {
   const y = await run1('CastLike', [t('float64', [2], [1.9, -1.9]), t('int16', [0], [])]);
   assert.equal(y.type, 'int16');
   assert.deepEqual(vals(y), [1, -1]);
+});
+
+test('a node reuses its broadcast plan while input dims repeat, and replans when they change', () => {
+  const ctx = new NodeCtx('n');
+  const f = (dims: number[], data: number[]): Tensor => ({ type: 'float32', dims, data: Float32Array.from(data) });
+  const call = (a: Tensor, b: Tensor): Tensor => ({ ...add(ctx, [a, b])[0] });
+  let y = call(f([2, 2], [1, 2, 3, 4]), f([2], [10, 20]));
+  assert.deepEqual([y.dims, vals(y)], [[2, 2], [11, 22, 13, 24]]);
+  const plan = ctx.memo;
+  y = call(f([2, 2], [5, 6, 7, 8]), f([2], [1, 1]));
+  assert.equal(ctx.memo, plan, 'same dims: the plan is reused');
+  assert.deepEqual([y.dims, vals(y)], [[2, 2], [6, 7, 8, 9]]);
+  y = call(f([2, 2], [1, 2, 3, 4]), f([2, 1], [10, 20]));
+  assert.notEqual(ctx.memo, plan, 'other dims: a new plan');
+  assert.deepEqual([y.dims, vals(y)], [[2, 2], [11, 12, 23, 24]]);
+  y = call(f([3], [1, 2, 3]), f([2, 1], [10, 20]));
+  assert.deepEqual([y.dims, vals(y)], [[2, 3], [11, 12, 13, 21, 22, 23]]);
+  // Another kernel's memo in the same context is never mistaken for a plan.
+  ctx.memo = { a: [3], b: [2, 1] };
+  y = { ...pow(ctx, [f([3], [1, 2, 3]), f([2, 1], [2, 3])])[0] };
+  assert.deepEqual([y.dims, vals(y)], [[2, 3], [1, 4, 9, 1, 8, 27]]);
+  assert.throws(() => add(ctx, [f([3], [1, 2, 3]), f([2], [1, 2])]), /cannot be broadcast/);
+});
+
+test('arithmetic row loops: same shapes, a broadcast operand per row, and strided rows agree with the definition', () => {
+  const ops = { add: [add, (x: number, y: number) => x + y], sub: [sub, (x: number, y: number) => x - y], mul: [mul, (x: number, y: number) => x * y], div: [div, (x: number, y: number) => x / y] } as const;
+  const shapes: [number[], number[]][] = [[[2, 3, 4], [2, 3, 4]], [[2, 3, 4], [4]], [[2, 3, 4], [2, 3, 1]], [[2, 3, 4], []], [[4], [2, 3, 4]], [[2, 1, 4], [1, 3, 1]]];
+  for (const [name, [kernel, fn]] of Object.entries(ops)) {
+    for (const [ad, bd] of shapes) {
+      const mk = (d: number[], k: number): Tensor => ({ type: 'float64', dims: d, data: Float64Array.from({ length: d.reduce((p, q) => p * q, 1) }, (_, i) => (i + 1) * k) });
+      const a = mk(ad, 1.5), b = mk(bd, -0.25);
+      const y = kernel(new NodeCtx('n'), [a, b])[0];
+      const dims = broadcastShapes(ad, bd);
+      const want: number[] = [];
+      forEachBroadcast2(dims, ad, bd, (_o, ia, ib) => { want.push(fn((a.data as Float64Array)[ia], (b.data as Float64Array)[ib])); });
+      assert.deepEqual([y.dims, vals(y)], [dims, want], `${name} [${ad}] [${bd}]`);
+    }
+  }
+  // Integer stores still wrap on the contiguous path.
+  const i32 = (d: number[], v: number[]): Tensor => ({ type: 'int32', dims: d, data: Int32Array.from(v) });
+  assert.deepEqual(vals(add(new NodeCtx('n'), [i32([2], [2147483647, 1]), i32([2], [1, 1])])[0]), [-2147483648, 2]);
+  assert.deepEqual(vals(div(new NodeCtx('n'), [i32([2], [7, -7]), i32([], [2])])[0]), [3, -3]);
 });

@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AttrInput } from '../support/onnx-builder.js';
+import { sigmoidF32, tanhF32 } from '../../runtime/tensor/recurrent.js';
 import { runOp, type OpInput } from './helpers.js';
 
 type Op = 'RNN' | 'GRU' | 'LSTM';
@@ -297,4 +298,58 @@ test('invalid attributes and mismatched shapes are rejected', async () => {
   await assert.rejects(runOp('GRU', [x, w, r], { hidden_size: 3 }), /W must have shape \[1,9,2\]/);
   await assert.rejects(runOp('RNN', [x, w, r, null, { type: 'int32', dims: [1], data: [2] }], {}), /sequence_lens\[0\] = 2/);
   await assert.rejects(runOp('RNN', [x, w, r, null, null, f32([1, 2, 3], values(6, 3))], {}), /initial_h must have shape \[1,1,3\]/);
+});
+
+// Sizes where batch × gates·hidden × hidden reaches the kernel's SMALL_PRODUCT (16,384):
+// the per-step products then go through gemm() as one batched product (on the
+// WebAssembly SIMD kernels for float32) instead of the kernel's own row loops, and
+// the input projection too once seq·batch × gates·hidden × input reaches it.
+test('large batches (batched products) match the equations, every op and direction', async () => {
+  for (const op of ['RNN', 'GRU', 'LSTM'] as const) {
+    const hidden = op === 'RNN' ? 16 : op === 'GRU' ? 20 : 16, batch = op === 'RNN' ? 64 : 16;
+    for (const direction of ['forward', 'reverse', 'bidirectional'] as const) {
+      const lens = Array.from({ length: batch }, (_, b) => 1 + (b % 3));
+      await checkCase({ op, seq: 3, batch, input: 8, hidden, direction, lens, bias: true, initial: true, seed: 21 });
+    }
+  }
+  await checkCase({ op: 'GRU', seq: 3, batch: 16, input: 8, hidden: 20, direction: 'bidirectional', lbr: true, bias: true, initial: true, seed: 22 });
+  await checkCase({ op: 'LSTM', seq: 3, batch: 16, input: 8, hidden: 16, direction: 'bidirectional', bias: true, initial: true, peepholes: true, seed: 23 });
+  await checkCase({ op: 'LSTM', seq: 3, batch: 16, input: 8, hidden: 16, inputForget: true, clip: 0.7, bias: true, seed: 24 });
+});
+
+test('the fused LSTM step (default activations, no clip or peepholes) at batch 1 and in batches', async () => {
+  await checkCase({ op: 'LSTM', seq: 5, batch: 1, input: 6, hidden: 24, direction: 'bidirectional', bias: true, seed: 31 });
+  await checkCase({ op: 'LSTM', seq: 4, batch: 3, input: 5, hidden: 7, direction: 'reverse', lens: [4, 0, 2], bias: true, initial: true, seed: 32 });
+});
+
+test('float64 in the batched regime keeps float64 products', async () => {
+  const c: Case = { op: 'LSTM', seq: 2, batch: 16, input: 8, hidden: 16, bias: true, initial: true, seed: 41 };
+  const data = makeData(c), want = reference(c, data);
+  const { inputs, attrs } = nodeOf(c, data);
+  const f64 = inputs.map((t) => (t === null || t.type !== 'float32' ? t : { ...t, type: 'float64' as const }));
+  const outs = await runOp('LSTM', f64, attrs, { outputs: 3 });
+  assert.equal(outs[0].type, 'float64');
+  assertClose(outs[0].data, want.y, 1e-12, 'Y');
+});
+
+test('tanhF32 and sigmoidF32 are float32-accurate everywhere, exact at the edges', () => {
+  let maxAbs = 0, maxRel = 0, sigRel = 0;
+  for (let v = -20; v <= 20; v += 1 / 1024) {
+    const t = tanhF32(v), e = Math.tanh(v);
+    maxAbs = Math.max(maxAbs, Math.abs(t - e));
+    if (e !== 0) maxRel = Math.max(maxRel, Math.abs(t - e) / Math.abs(e));
+    const s = sigmoidF32(v), se = 1 / (1 + Math.exp(-v));
+    sigRel = Math.max(sigRel, Math.abs(s - se) / se);
+  }
+  for (const v of [1e-30, -1e-12, 3e-4, -0.01]) maxRel = Math.max(maxRel, Math.abs(tanhF32(v) - Math.tanh(v)) / Math.abs(Math.tanh(v)));
+  assert.ok(maxAbs < 3e-8, `tanh absolute error ${maxAbs}`);
+  assert.ok(maxRel < 2e-7, `tanh relative error ${maxRel}`); // float32 epsilon is 1.19e-7
+  assert.ok(sigRel < 5e-7, `sigmoid relative error ${sigRel}`);
+  assert.equal(tanhF32(Infinity), 1);
+  assert.equal(tanhF32(-Infinity), -1);
+  assert.ok(Number.isNaN(tanhF32(NaN)) && Number.isNaN(sigmoidF32(NaN)));
+  assert.equal(sigmoidF32(-Infinity), 0);
+  assert.equal(sigmoidF32(-1000), 0);
+  assert.equal(sigmoidF32(Infinity), 1);
+  assert.equal(tanhF32(0), 0);
 });
