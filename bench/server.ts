@@ -8,7 +8,7 @@
 // time each server process used per request (from /proc: steadier than requests/s
 // on a loaded machine, where autocannon and other processes share the cores).
 //
-//   npm run bench:server [-- --duration 10 --connections 10 --rounds 2 --rows 1 --log-level info]
+//   npm run bench:server [-- --duration 10 --connections 10 --rounds 2 --rows 1 --log-level info --parallel]
 //
 // Not part of npm test. Every request goes to 127.0.0.1 and each run is bounded in time.
 
@@ -33,6 +33,10 @@ const { values: args } = parseArgs({
     rows: { type: 'string', default: '1' },
     warmup: { type: 'string', default: '3' },
     'log-level': { type: 'string', default: 'info' },
+    // Load both servers at the same time (two autocannon runs side by side) instead of in turns: on
+    // a machine others are loading, both then see the same load at every moment, and the CPU per
+    // request of each (and their ratio) is far steadier; requests/s then measure the two sharing cores.
+    parallel: { type: 'boolean', default: false },
   },
 });
 const DURATION = Number(args.duration);
@@ -177,13 +181,19 @@ async function main(): Promise<void> {
     if (JSON.stringify(answers[0]) !== JSON.stringify(answers[1])) throw new Error(`the two servers disagree:\n${JSON.stringify(answers)}`);
 
     const load0 = loadavg();
-    console.log(`mlcompile server bench: mlp fixture, POST /v2/models/mlp/infer with ${ROWS} row(s), ${CONNECTIONS} connections, ${ROUNDS} x ${DURATION} s per server after ${WARMUP} s warm-up; generated server LOG_LEVEL=${args['log-level']}`);
+    console.log(`mlcompile server bench: mlp fixture, POST /v2/models/mlp/infer with ${ROWS} row(s), ${CONNECTIONS} connections, ${ROUNDS} x ${DURATION} s per server ${args.parallel === true ? 'both at once' : 'in turns'} after ${WARMUP} s warm-up; generated server LOG_LEVEL=${args['log-level']}`);
     console.log(`node ${process.version}, ${cpus().length} CPUs, load average ${load0.map((l) => l.toFixed(2)).join(' ')}`);
     await load(generated, body, WARMUP);
     await load(bare, body, WARMUP);
     const gen: Sample[] = [];
     const base: Sample[] = [];
     for (let i = 0; i < ROUNDS; i++) {
+      if (args.parallel === true) {
+        const [g, b] = await Promise.all([load(generated, body, DURATION), load(bare, body, DURATION)]);
+        gen.push(g);
+        base.push(b);
+        continue;
+      }
       // Alternate which goes first, so a drift in the machine's load does not favour one.
       if (i % 2 === 0) {
         gen.push(await load(generated, body, DURATION));

@@ -22,13 +22,14 @@ import { jobsPlugin } from './jobs-routes.js';
 import { linksPlugin } from './links.js';
 import { Metrics } from './metrics.js';
 import { modelHeadersPlugin } from './model-headers.js';
-import type { ModelRepository } from './models-repository.js';
+import type { ModelRepository, ModelVersion } from './models-repository.js';
 import { moduleDownloadPlugin } from './module-download.js';
 import { oipPlugin } from './oip-routes.js';
 import { openapiPlugin } from './openapi-route.js';
 import type { EnvironmentSettings } from './profile.js';
 import { accessControlPlugin, hasAccessControls, type AccessControls } from './profile-hooks.js';
 import { repositoryPlugin } from './repository-routes.js';
+import { LazyRequestLogger, lazyChildLogger, type PinoParts } from './request-logger.js';
 import type { RoutingTable } from './routing-config.js';
 import { Router } from './routing.js';
 import { sagemakerPlugin } from './sagemaker-routes.js';
@@ -58,27 +59,44 @@ export function requestId(req: IncomingMessage): string {
 /** Routes that probes and scrapers poll: their access log lines are at debug level, not info. */
 const QUIET_ROUTES = new Set(['/v2/health/live', '/v2/health/ready', '/ping', '/metrics']);
 
-/** The parts of a pino logger the access line is written with. */
-interface PinoParts {
-  readonly levelVal: number;
-  readonly [key: symbol]: unknown;
-}
 const { streamSym, chindingsSym, timeSym } = pino.symbols;
 
+/** The field that carries the request id in every log line of a request (fastify's requestIdLogLabel). */
+const REQUEST_ID_LOG_LABEL = 'reqId';
+
+/** `,"model":...,"version":...` of the access line, built once per model version. */
+const modelLogFields = new WeakMap<ModelVersion, string>();
+
+function logFieldsOf(m: ModelVersion): string {
+  let fields = modelLogFields.get(m);
+  if (fields === undefined) {
+    fields = `,"model":${JSON.stringify(m.name)},"version":${JSON.stringify(m.version)}`;
+    modelLogFields.set(m, fields);
+  }
+  return fields;
+}
+
 /**
- * The access line of a request, as pino would write `log.info({method, url, ...}, msg)`
+ * The access line of a request, as pino would write `req.log.info({method, url, ...}, msg)`
  * (level, time, the logger's bindings: pid, hostname, reqId; then the fields), but
  * built here: pino's generic object serializer cost ~5% of a request's CPU time, this
- * a few string concatenations. Returns false when the logger is not pino's (then the
- * caller logs the usual way).
+ * a few string concatenations. The request's logger is a LazyRequestLogger
+ * (request-logger.ts) whose pino child is usually never made: the line is written
+ * through its parent, with the request id bound as the child's would be. Neither the
+ * id nor the method needs escaping: requestId() admits only [A-Za-z0-9._~:@/+=-], and
+ * Node's HTTP parser only methods from its fixed list of upper-case tokens. Returns
+ * false for any other logger (the caller then logs the usual way).
  */
-function writeAccessLine(log: PinoParts, level: number, req: FastifyRequest, status: number, ms: number): boolean {
-  const stream = log[streamSym] as { write(s: string): unknown } | undefined;
-  const time = log[timeSym];
-  if (stream === undefined || typeof time !== 'function') return false;
+function writeAccessLine(log: unknown, level: number, req: FastifyRequest, status: number, ms: number): boolean {
+  if (!(log instanceof LazyRequestLogger)) return false;
+  const base = log.parent as unknown as PinoParts;
+  const stream = base[streamSym] as { write(s: string): unknown } | undefined;
+  const time = base[timeSym];
+  const chindings = base[chindingsSym];
+  if (stream === undefined || typeof time !== 'function' || typeof chindings !== 'string') return false;
   const m = req.mlModel;
-  let line = `{"level":${level}${(time as () => string).call(log)}${log[chindingsSym] as string},"method":${JSON.stringify(req.method)},"url":${JSON.stringify(req.url)},"status":${status},"ms":${ms}`;
-  if (m !== null) line += `,"model":${JSON.stringify(m.name)},"version":${JSON.stringify(m.version)}`;
+  let line = `{"level":${level}${(time as () => string).call(base)}${chindings},"${REQUEST_ID_LOG_LABEL}":"${req.id}","method":"${req.method}","url":${JSON.stringify(req.url)},"status":${status},"ms":${ms}`;
+  if (m !== null) line += logFieldsOf(m);
   if (req.mlInstances > 0) line += `,"instances":${req.mlInstances}`;
   if (req.mlErrorCode !== null) line += `,"code":${JSON.stringify(req.mlErrorCode)}`;
   stream.write(`${line},"msg":"request completed"}\n`);
@@ -133,7 +151,9 @@ export function buildApp(opts: AppOptions): App {
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
     logger: opts.logger ?? false,
     // fastify's two lines per request are replaced by one access line (the onResponse hook below).
-    logController: new LogController({ disableRequestLogging: true }),
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: REQUEST_ID_LOG_LABEL }),
+    // req.log: a child bound to the request id, made only when something logs through it (request-logger.ts).
+    ...(opts.logger === undefined || opts.logger === false ? {} : { childLoggerFactory: lazyChildLogger }),
     // Every log line of a request carries its id (reqId): the client's X-Request-Id if valid, else a generated one.
     requestIdHeader: false,
     genReqId: requestId,
@@ -164,6 +184,7 @@ export function buildApp(opts: AppOptions): App {
   app.decorateRequest('mlInferSeconds', 0);
   app.decorateRequest('mlErrorCode', null);
   app.decorateRequest('mlInstances', 0);
+  app.decorateRequest('mlRoute', null);
 
   // CSV for /invocations; other routes then reject the text through their body schema.
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -174,12 +195,22 @@ export function buildApp(opts: AppOptions): App {
   // instead of a broken pipe. Beyond DRAIN_LIMIT the connection is closed instead.
   const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const drainLimit = Math.max(4 * bodyLimit, DRAIN_LIMIT);
+  // A route may have its own limit (POST .../batch: MLCOMPILE_BATCH_BODY_LIMIT). Bodies within
+  // the smallest limit of any route need no look at the route's (req.routeOptions builds an
+  // object per call).
+  let smallestLimit = bodyLimit;
+  app.addHook('onRoute', (route) => {
+    if (route.bodyLimit !== undefined) smallestLimit = Math.min(smallestLimit, route.bodyLimit);
+  });
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
     const declared = req.headers['content-length'];
-    // A route may have its own limit (POST .../batch: MLCOMPILE_BATCH_BODY_LIMIT).
+    if (declared === undefined || !(Number(declared) > smallestLimit)) {
+      done();
+      return;
+    }
     const limit = req.routeOptions.bodyLimit ?? bodyLimit;
-    if (declared === undefined || !(Number(declared) > limit)) {
+    if (!(Number(declared) > limit)) {
       done();
       return;
     }
@@ -193,8 +224,8 @@ export function buildApp(opts: AppOptions): App {
   // error messages (which may quote the body): the error code says what went wrong, the
   // request id finds the client. One hook for both (each hook costs a call per request).
   app.addHook('onResponse', (req, reply, done) => {
-    if (metrics !== null) metrics.observe(req, reply);
-    const route = req.routeOptions.url;
+    const route = req.mlRoute ?? req.routeOptions.url;
+    if (metrics !== null) metrics.observe(req, reply, route);
     const level = route !== undefined && QUIET_ROUTES.has(route) ? 20 : 30;
     const log = req.log as unknown as PinoParts;
     if (typeof log.levelVal === 'number' && log.levelVal > level) {

@@ -29,6 +29,11 @@ declare module 'fastify' {
     mlInferSeconds: number;
     /** The catalogue code of the error answered, if any. */
     mlErrorCode: string | null;
+    /**
+     * The route pattern, set by a hot-path handler that knows it (the infer routes), so that the
+     * onResponse hook need not read req.routeOptions (an object built per call); null: read it.
+     */
+    mlRoute: string | null;
   }
 }
 

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { global } from './context.js';
+import { prependHook } from './route-hooks.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -65,11 +66,9 @@ function isStream(payload: unknown): payload is Readable {
   return typeof payload === 'object' && payload !== null && typeof (payload as { pipe?: unknown }).pipe === 'function';
 }
 
-/** Cache-Control and ETag on a 200 answer to a GET or HEAD of a cached route, and 304 when If-None-Match matches; the payload to send. */
-function conditional(req: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
+/** Cache-Control (`policy`, the route's) and ETag on a 200 answer to a GET or HEAD of a cached route, and 304 when If-None-Match matches; the payload to send. */
+function conditional(req: FastifyRequest, reply: FastifyReply, payload: unknown, policy: string): unknown {
   if (!isConditionalRead(req) || reply.statusCode !== 200) return payload;
-  const policy = req.routeOptions.config?.cache ?? CACHED_ROUTES.get(req.routeOptions.url ?? '');
-  if (policy === undefined) return payload;
   if (!reply.hasHeader('cache-control')) reply.header('cache-control', policy);
   let etag = reply.getHeader('etag');
   if (etag === undefined) {
@@ -87,20 +86,28 @@ function conditional(req: FastifyRequest, reply: FastifyReply, payload: unknown)
   return null;
 }
 
-/** The caching and CORS hooks, for every route of the application. */
+function corsHeaders(_req: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  reply.header('access-control-allow-origin', '*');
+  reply.header('cross-origin-resource-policy', 'cross-origin');
+  done();
+}
+
+/**
+ * The caching and CORS hooks, added to the routes that use them as their own hooks when
+ * each route is registered: every other route (inference included) pays nothing for them.
+ */
 export function cachingPlugin() {
   return global(async (app: FastifyInstance): Promise<void> => {
-    app.addHook('onRequest', (req, reply, done) => {
-      if (req.routeOptions.config?.cors === true) {
-        reply.header('access-control-allow-origin', '*');
-        reply.header('cross-origin-resource-policy', 'cross-origin');
+    app.addHook('onRoute', (route) => {
+      if (route.config?.cors === true) route.onRequest = prependHook(route.onRequest, corsHeaders);
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      const policy = route.config?.cache ?? CACHED_ROUTES.get(route.url ?? '');
+      if (policy !== undefined && (methods.includes('GET') || methods.includes('HEAD'))) {
+        // A callback hook, not an async one: an async hook costs a promise and a microtask turn per request.
+        route.onSend = prependHook(route.onSend, (req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void) => {
+          done(null, conditional(req, reply, payload, policy));
+        });
       }
-      done();
-    });
-    // A callback hook, not an async one: every answer passes here (inference included),
-    // and an async hook costs a promise and a microtask turn per request.
-    app.addHook('onSend', (req, reply, payload, done) => {
-      done(null, conditional(req, reply, payload));
     });
   }, 'mlcompile-caching');
 }

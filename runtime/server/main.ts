@@ -16,6 +16,7 @@ import { ConfigError, readBatchConfig, readConfig, readRequestTimeout } from './
 import { findConfigFile, readConfigFile } from './config-file.js';
 import { configReloader, onConfigReload } from './config-reload.js';
 import { setDefaultCaptureRate } from './capture.js';
+import { LogBuffer } from './log-buffer.js';
 import { describeEnvironment, resolveEnvironment } from './profile.js';
 import type { AccessControls } from './profile-hooks.js';
 import { ModelRepository } from './models-repository.js';
@@ -64,8 +65,10 @@ async function main(): Promise<void> {
   const state = { ready: false };
   // Log lines (JSON, stdout) are buffered and written 8 KiB at a time, or every 250 ms: a
   // write per line cost ~8% of the server's CPU under load, and an asynchronous write (a
-  // thread-pool round trip) more than a synchronous one. What is left is written at exit.
-  const logStream = pino.destination({ dest: 1, sync: true, minLength: 8192, periodicFlush: 250 });
+  // thread-pool round trip) more than a synchronous one. The buffer is ours (log-buffer.ts:
+  // sonic-boom's own measured every line in bytes); sonic-boom writes each batch, retrying
+  // a full pipe. What is left is written at exit.
+  const logStream = new LogBuffer(pino.destination({ dest: 1, sync: true }));
   process.on('exit', () => {
     try {
       logStream.flushSync();

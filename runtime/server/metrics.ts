@@ -159,10 +159,10 @@ export class Metrics {
     if (failed > 0) this.batchFailed.inc(labels, failed);
   }
 
-  /** Records one answered request (the onResponse hook). */
-  observe(req: FastifyRequest, reply: FastifyReply): void {
+  /** Records one answered request (the onResponse hook); `routeUrl`: req.routeOptions.url, when the caller has it already. */
+  observe(req: FastifyRequest, reply: FastifyReply, routeUrl: string | undefined = req.routeOptions.url): void {
     const s = this.modelSeries(req.mlModel);
-    const route = req.routeOptions.url ?? 'unmatched';
+    const route = routeUrl ?? 'unmatched';
     let r = s.routes.get(route);
     if (r === undefined) {
       r = { duration: new Histogram(BUCKETS), requests: new Map(), errors: new Map() };

@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from './context.js';
 import { oipInstances } from './metrics.js';
+import { setModelHeaders } from './model-headers.js';
 import { isRecordModel } from './models-repository.js';
 import { decodeInputs, encodeResponse, requestedOutputs, type InferenceRequest } from './oip-codec.js';
 import { runRecordInference } from './records.js';
@@ -45,12 +46,17 @@ export function oipPlugin(ctx: AppContext) {
         return { name: m.name, version: m.version, ready: ctx.state.ready };
       });
 
-      app.post<InferRoute>(`${base}/infer`, {
+      const inferRoute = `${base}/infer`;
+      app.post<InferRoute>(inferRoute, {
         schema: { params, body: inferenceRequest, response: { 200: inferenceResponse, ...errorResponses } },
+        // The hot path: X-Model-* set here, without a hook (model-headers.ts).
+        config: { modelHeaders: 'handler' },
       }, (req: FastifyRequest<InferRoute>, reply: FastifyReply) => {
+        req.mlRoute = inferRoute;
         // A request naming no version is routed (routing.ts); either way X-Routed-Version says which answered.
         const model = ctx.router.resolve(req, reply, req.params.model_name, req.params.model_version);
         req.mlModel = model;
+        setModelHeaders(reply, model);
         const body = req.body;
         req.mlInstances = oipInstances(body.inputs);
         if (isRecordModel(model)) {

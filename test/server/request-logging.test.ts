@@ -1,0 +1,164 @@
+// The server's per-request logging path (the hot path's cost, issue 8): the log
+// buffer (log-buffer.ts), the lazy request logger (request-logger.ts) and the access
+// line app.ts writes through them; and the per-route hooks (model headers, CORS,
+// caching) that routes get only when they use them.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { pino } from 'pino';
+import { buildApp } from '../../runtime/server/app.js';
+import { LogBuffer } from '../../runtime/server/log-buffer.js';
+import { ModelRepository, describeModel, type ModelModule } from '../../runtime/server/models-repository.js';
+import { LazyRequestLogger, lazyChildLogger } from '../../runtime/server/request-logger.js';
+import { prependHook } from '../../runtime/server/route-hooks.js';
+import { graph, modelBytes, valueInfo } from '../support/onnx-builder.js';
+import { compileBytes } from '../support/run-module.js';
+
+/** A destination that keeps what it is given, batch by batch. */
+function sink() {
+  const batches: string[] = [];
+  let syncs = 0;
+  return {
+    batches,
+    syncs: () => syncs,
+    write(data: string) {
+      batches.push(data);
+      return true;
+    },
+    flushSync() {
+      syncs++;
+    },
+  };
+}
+
+test('LogBuffer: lines are handed on in order, in batches of at least minLength characters, and all of them on flush', () => {
+  const s = sink();
+  const buf = new LogBuffer(s, 20, 60_000);
+  try {
+    buf.write('{"a":1}\n');
+    buf.write('{"b":2}\n');
+    assert.deepEqual(s.batches, [], 'held until minLength');
+    buf.write('{"c":3}\n');
+    assert.deepEqual(s.batches, ['{"a":1}\n{"b":2}\n{"c":3}\n']);
+    buf.write('{"d":4}\n');
+    let called = false;
+    buf.flush(() => { called = true; });
+    assert.equal(called, true, "pino's logger.flush(cb) gets its callback");
+    assert.deepEqual(s.batches, ['{"a":1}\n{"b":2}\n{"c":3}\n', '{"d":4}\n']);
+    buf.flush();
+    assert.equal(s.batches.length, 2, 'nothing to hand on: no empty write');
+    buf.write('{"e":5}\n');
+    buf.flushSync();
+    assert.equal(s.batches.at(-1), '{"e":5}\n');
+    assert.equal(s.syncs(), 1);
+  } finally {
+    buf.close();
+  }
+});
+
+test('LogBuffer: what is held is handed on by the periodic flush', async () => {
+  const s = sink();
+  const buf = new LogBuffer(s, 1 << 20, 20);
+  try {
+    buf.write('line\n');
+    const end = Date.now() + 5_000;
+    while (s.batches.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(s.batches, ['line\n']);
+  } finally {
+    buf.close();
+  }
+});
+
+/** A pino logger writing to an array of parsed lines. */
+function capture(level = 'info') {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level, timestamp: false }, { write: (s: string) => { for (const l of s.split('\n')) if (l !== '') lines.push(JSON.parse(l) as Record<string, unknown>); } });
+  return { lines, logger };
+}
+
+test('LazyRequestLogger: no pino child until something logs; then the same line as pino\'s own child', () => {
+  const { lines, logger } = capture();
+  let children = 0;
+  const child = logger.child.bind(logger);
+  logger.child = ((b: pino.Bindings, o?: pino.ChildLoggerOptions) => { children++; return child(b, o); }) as unknown as typeof logger.child;
+  const lazy = lazyChildLogger(logger, { reqId: 'abc-1' }, {});
+  assert.ok(lazy instanceof LazyRequestLogger);
+  assert.equal(children, 0);
+  assert.equal(lazy.level, 'info');
+  assert.equal((lazy as unknown as LazyRequestLogger).levelVal, 30);
+  lazy.info({ a: 1 }, 'hello');
+  lazy.warn('second');
+  lazy.debug('below the level');
+  assert.equal(children, 1, 'one child, made on first use');
+  child({ reqId: 'abc-1' }).info({ a: 1 }, 'hello');
+  assert.deepEqual(lines[0], lines[2]);
+  assert.deepEqual(lines[1], { level: 40, pid: process.pid, hostname: lines[0].hostname, reqId: 'abc-1', msg: 'second' });
+  assert.equal(lines.length, 3);
+});
+
+test('LazyRequestLogger: follows the application logger\'s level (a configuration reload) until its child exists; a route level wins', () => {
+  const { logger } = capture('info');
+  const lazy = new LazyRequestLogger(logger, { reqId: 'x' }, {});
+  logger.level = 'warn';
+  assert.equal(lazy.levelVal, 40);
+  assert.equal(lazy.level, 'warn');
+  const routed = new LazyRequestLogger(logger, { reqId: 'y' }, { level: 'debug' });
+  assert.equal(routed.levelVal, 20);
+  routed.level = 'error';
+  assert.equal(routed.levelVal, 50);
+});
+
+test('prependHook: a route\'s hooks with ours first', () => {
+  const a = (): void => undefined;
+  const b = (): void => undefined;
+  const c = (): void => undefined;
+  assert.deepEqual(prependHook(undefined, a), [a]);
+  assert.deepEqual(prependHook(b, a), [a, b]);
+  assert.deepEqual(prependHook([b, c], a), [a, b, c]);
+});
+
+async function mlpLikeModule(): Promise<ModelModule> {
+  const bytes = modelBytes(graph({
+    name: 'ident',
+    nodes: [{ op: 'Identity', inputs: ['x'], outputs: ['y'], name: 'id' }],
+    inputs: [valueInfo('x', 'float32', ['N', 2])],
+    outputs: [valueInfo('y', 'float32', ['N', 2])],
+  }));
+  return (await compileBytes(bytes, 'ident.onnx')).mod as unknown as ModelModule;
+}
+
+test('the access line: one per request, written through the lazy logger\'s parent with the request id; X-Model-* from the infer handler', async () => {
+  const lines: Record<string, unknown>[] = [];
+  const stream = { write: (s: string) => { for (const l of s.split('\n')) if (l !== '') lines.push(JSON.parse(l) as Record<string, unknown>); } };
+  const repo = new ModelRepository();
+  repo.add(describeModel('ident', '1', await mlpLikeModule()));
+  const { app } = buildApp({ repository: repo, logger: { level: 'info', stream } });
+  try {
+    await app.ready();
+    const ok = await app.inject({ method: 'POST', url: '/v2/models/ident/infer', headers: { 'content-type': 'application/json', 'x-request-id': 'req-1' }, payload: JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 2], data: [1, 2] }] }) });
+    assert.equal(ok.statusCode, 200);
+    assert.equal(ok.headers['x-request-id'], 'req-1');
+    assert.equal(ok.headers['x-model-name'], 'ident', 'set by the infer handler itself');
+    assert.equal(ok.headers['x-model-version'], '1');
+    const bad = await app.inject({ method: 'POST', url: '/v2/models/ident/infer', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] }] }) });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.headers['x-model-version'], '1', 'an error the model\'s checks answer still names the model');
+    const generatedId = bad.headers['x-request-id'];
+    assert.match(String(generatedId), /^[0-9a-f]{16}-[0-9a-z]+$/);
+    const access = lines.filter((l) => l.msg === 'request completed');
+    assert.equal(access.length, 2);
+    const [first, second] = access;
+    const { time, ms, ...rest } = first;
+    assert.equal(typeof time, 'number');
+    assert.equal(typeof ms, 'number');
+    assert.deepEqual(rest, { level: 30, pid: process.pid, hostname: first.hostname, reqId: 'req-1', method: 'POST', url: '/v2/models/ident/infer', status: 200, model: 'ident', version: '1', instances: 1, msg: 'request completed' });
+    assert.equal(second.reqId, generatedId);
+    assert.equal(second.code, 'MLS_ERR_BAD_TENSOR_SHAPE');
+    assert.equal(second.instances, 1);
+    // A request id that is not safe to adopt is replaced, never written into the line as given.
+    const hostile = await app.inject({ method: 'GET', url: '/v2/health/live', headers: { 'x-request-id': 'a"b\\c' } });
+    assert.notEqual(hostile.headers['x-request-id'], 'a"b\\c');
+  } finally {
+    await app.close();
+  }
+});
