@@ -37,3 +37,42 @@ export function timeModuleLoad(file: string, feedSource: string, runs: number): 
   }
   return times;
 }
+
+export interface OrtLoadTimes {
+  /** Milliseconds per fresh process: import of onnxruntime-node, session creation, first run. */
+  readonly importMs: number[];
+  readonly sessionMs: number[];
+  readonly firstRunMs: number[];
+}
+
+/**
+ * onnxruntime-node's cold start, measured like timeModuleLoad: in `runs` fresh node
+ * processes (one thread), import the package, create the session, run the feed once.
+ * `feedJsonFile` holds `{ name: { type: 'float32', dims, data: number[] } }`.
+ */
+export function timeOrtNodeLoad(modelPath: string, feedJsonFile: string, runs: number): OrtLoadTimes | { readonly error: string } {
+  const script = `
+    const { readFileSync } = await import('node:fs');
+    const raw = JSON.parse(readFileSync(${JSON.stringify(feedJsonFile)}, 'utf8'));
+    const t0 = performance.now();
+    const ort = await import('onnxruntime-node');
+    const t1 = performance.now();
+    const session = await ort.InferenceSession.create(${JSON.stringify(modelPath)}, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+    const t2 = performance.now();
+    const feed = {};
+    for (const [k, v] of Object.entries(raw)) feed[k] = new ort.Tensor(v.type, Float32Array.from(v.data), v.dims);
+    await session.run(feed);
+    const t3 = performance.now();
+    console.log(JSON.stringify([t1 - t0, t2 - t1, t3 - t2]));`;
+  const times: OrtLoadTimes = { importMs: [], sessionMs: [], firstRunMs: [] };
+  for (let i = 0; i < runs; i++) {
+    // Resolve onnxruntime-node from the repository, whatever the current directory.
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000, cwd: new URL('../..', import.meta.url) });
+    if (r.status !== 0) return { error: (r.stderr || r.stdout || `exit ${r.status}`).split('\n')[0] };
+    const [a, b, c] = JSON.parse(r.stdout) as number[];
+    times.importMs.push(a);
+    times.sessionMs.push(b);
+    times.firstRunMs.push(c);
+  }
+  return times;
+}

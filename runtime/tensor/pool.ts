@@ -140,10 +140,36 @@ export function maxPool(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], a
   const outDims = [x.dims[0], x.dims[1], ...g.out];
   const y = ctx.alloc(0, x.type, outDims);
   const ind = attrs.indices ? ctx.alloc(1, 'int64', outDims) : undefined;
-  const w = windows3(spatial, attrs, g);
-  maxLoop(x.data as NumericArray, y.data as NumericArray, ind?.data as BigInt64Array | undefined,
-    x.dims[0] * x.dims[1], w, attrs.storageOrder === 1, emptyMaxOf(x.type));
+  const planes = x.dims[0] * x.dims[1];
+  if (ind === undefined && isPlain2d(attrs)) {
+    maxPool2d(x.data as NumericArray, y.data as NumericArray, planes, spatial, g, attrs, emptyMaxOf(x.type));
+  } else {
+    maxLoop(x.data as NumericArray, y.data as NumericArray, ind?.data as BigInt64Array | undefined,
+      planes, windows3(spatial, attrs, g), attrs.storageOrder === 1, emptyMaxOf(x.type));
+  }
   return ctx.done(ind ? 2 : 1);
+}
+
+/**
+ * The N-D paths alone, without the 2-D fast paths: the reference the fast paths are
+ * tested against (test/ops/pool-2d.test.ts). Not used by generated code.
+ */
+export function genericMaxPool(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], attrs: MaxPoolAttrs): Tensor[] {
+  const x = poolInput(inputs);
+  const spatial = x.dims.slice(2);
+  const g = poolGeometry(spatial, attrs);
+  const y = ctx.alloc(0, x.type, [x.dims[0], x.dims[1], ...g.out]);
+  maxLoop(x.data as NumericArray, y.data as NumericArray, undefined, x.dims[0] * x.dims[1], windows3(spatial, attrs, g), false, emptyMaxOf(x.type));
+  return ctx.done(1);
+}
+
+export function genericAveragePool(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], attrs: AveragePoolAttrs): Tensor[] {
+  const x = poolInput(inputs);
+  const spatial = x.dims.slice(2);
+  const g = poolGeometry(spatial, attrs);
+  const y = ctx.alloc(0, x.type, [x.dims[0], x.dims[1], ...g.out]);
+  sumLoop(x.data as NumericArray, y.data as NumericArray, x.dims[0] * x.dims[1], windows3(spatial, attrs, g), attrs.countIncludePad ? AVG_INCLUDE_PAD : AVG);
+  return ctx.done(1);
 }
 
 function maxLoop(
@@ -215,7 +241,9 @@ function sumPool(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], attrs: P
   const spatial = x.dims.slice(2);
   const g = poolGeometry(spatial, attrs);
   const y = ctx.alloc(0, x.type, [x.dims[0], x.dims[1], ...g.out]);
-  sumLoop(x.data as NumericArray, y.data as NumericArray, x.dims[0] * x.dims[1], windows3(spatial, attrs, g), op);
+  const planes = x.dims[0] * x.dims[1];
+  if (op <= 0 && isPlain2d(attrs)) avgPool2d(x.data as NumericArray, y.data as NumericArray, planes, spatial, g, attrs, op === AVG_INCLUDE_PAD);
+  else sumLoop(x.data as NumericArray, y.data as NumericArray, planes, windows3(spatial, attrs, g), op);
   return ctx.done(1);
 }
 
@@ -263,6 +291,136 @@ function sumLoop(x: NumericArray, y: NumericArray, planes: number, w: readonly A
   }
 }
 
+// ---------------------------------------------------------------- 2-D fast paths
+//
+// CNNs pool 2-D planes with dilation 1 (ResNet's 3×3 stride-2 MaxPool, LeNet's and
+// VGG's 2×2 stride-2 ones). These paths walk each contiguous [H, W] plane directly:
+// the window bounds of a row and column come from two subtractions instead of the
+// per-axis tables of the N-D walker (which it allocates per call), and the output
+// columns whose window lies wholly inside the row (all but one or two at each edge)
+// run an unrolled 3×3 or 2×2 body. Taps are visited in the N-D walker's order, so
+// results are bitwise identical to it (ties and NaN included).
+
+function isPlain2d(a: PoolAttrs): boolean {
+  return a.kernel.length === 2 && a.dilations[0] === 1 && a.dilations[1] === 1;
+}
+
+/** MaxPool's step: strict comparison, so the first maximum wins; the first NaN wins over everything. */
+function maxOf(m: number, v: number): number {
+  return v > m || (v !== v && m === m) ? v : m;
+}
+
+/** The output columns [first, end) whose windows lie wholly inside a row of `inW`. */
+function interiorColumns(inW: number, outW: number, kw: number, sw: number, padL: number): [number, number] {
+  const first = Math.min(outW, Math.ceil(padL / sw));
+  const end = Math.min(outW, Math.floor((inW + padL - kw) / sw) + 1);
+  return [first, Math.max(first, end)];
+}
+
+function maxPool2d(x: NumericArray, y: NumericArray, planes: number, spatial: readonly number[], g: PoolGeometry, a: PoolAttrs, empty: number): void {
+  const inH = spatial[0], inW = spatial[1], outH = g.out[0], outW = g.out[1];
+  const kh = a.kernel[0], kw = a.kernel[1], sh = a.strides[0], sw = a.strides[1];
+  const padT = g.padBegin[0], padL = g.padBegin[1];
+  const [c0, c1] = interiorColumns(inW, outW, kw, sw, padL);
+  const k3 = kh === 3 && kw === 3, k2 = kh === 2 && kw === 2;
+  let o = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = p * inH * inW;
+    for (let oh = 0; oh < outH; oh++) {
+      const ih0 = oh * sh - padT;
+      const hLo = ih0 < 0 ? 0 : ih0, hHi = ih0 + kh > inH ? inH : ih0 + kh;
+      const fullRows = hLo === ih0 && hHi === ih0 + kh;
+      for (let ow = 0; ow < c0; ow++) y[o++] = windowMax(x, base, inW, hLo, hHi, ow * sw - padL, kw, empty);
+      const r0 = base + ih0 * inW - padL;
+      if (fullRows && k3) {
+        const r1 = r0 + inW, r2 = r1 + inW;
+        for (let ow = c0, i = c0 * sw; ow < c1; ow++, i += sw) {
+          let m = maxOf(maxOf(x[r0 + i], x[r0 + i + 1]), x[r0 + i + 2]);
+          m = maxOf(maxOf(maxOf(m, x[r1 + i]), x[r1 + i + 1]), x[r1 + i + 2]);
+          y[o++] = maxOf(maxOf(maxOf(m, x[r2 + i]), x[r2 + i + 1]), x[r2 + i + 2]);
+        }
+      } else if (fullRows && k2) {
+        const r1 = r0 + inW;
+        for (let ow = c0, i = c0 * sw; ow < c1; ow++, i += sw) {
+          y[o++] = maxOf(maxOf(maxOf(x[r0 + i], x[r0 + i + 1]), x[r1 + i]), x[r1 + i + 1]);
+        }
+      } else {
+        for (let ow = c0; ow < c1; ow++) y[o++] = windowMax(x, base, inW, hLo, hHi, ow * sw - padL, kw, empty);
+      }
+      for (let ow = c1; ow < outW; ow++) y[o++] = windowMax(x, base, inW, hLo, hHi, ow * sw - padL, kw, empty);
+    }
+  }
+}
+
+/** The maximum of rows [hLo, hHi) × columns [iw0, iw0 + kw) clipped to the row; `empty` when no tap is inside. */
+function windowMax(x: NumericArray, base: number, inW: number, hLo: number, hHi: number, iw0: number, kw: number, empty: number): number {
+  const wLo = iw0 < 0 ? 0 : iw0, wHi = iw0 + kw > inW ? inW : iw0 + kw;
+  if (hHi <= hLo || wHi <= wLo) return empty;
+  let m = -Infinity;
+  for (let h = hLo; h < hHi; h++) {
+    const row = base + h * inW;
+    for (let w = wLo; w < wHi; w++) m = maxOf(m, x[row + w]);
+  }
+  return m;
+}
+
+/**
+ * AveragePool over 2-D planes. The divisor is the number of taps inside the input, or
+ * with count_include_pad the taps inside the input and its explicit padding (a
+ * ceil_mode window hanging past the padding does not count its overhang).
+ */
+function avgPool2d(x: NumericArray, y: NumericArray, planes: number, spatial: readonly number[], g: PoolGeometry, a: PoolAttrs, includePad: boolean): void {
+  const inH = spatial[0], inW = spatial[1], outH = g.out[0], outW = g.out[1];
+  const kh = a.kernel[0], kw = a.kernel[1], sh = a.strides[0], sw = a.strides[1];
+  const padT = g.padBegin[0], padL = g.padBegin[1];
+  const padB = g.padEnd[0], padR = g.padEnd[1];
+  const [c0, c1] = interiorColumns(inW, outW, kw, sw, padL);
+  const k3 = kh === 3 && kw === 3, k2 = kh === 2 && kw === 2;
+  let o = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = p * inH * inW;
+    for (let oh = 0; oh < outH; oh++) {
+      const ih0 = oh * sh - padT;
+      const hLo = ih0 < 0 ? 0 : ih0, hHi = ih0 + kh > inH ? inH : ih0 + kh;
+      const rows = includePad ? Math.max(0, Math.min(kh, inH + padB - ih0)) : Math.max(0, hHi - hLo);
+      const fullRows = hLo === ih0 && hHi === ih0 + kh;
+      for (let ow = 0; ow < c0; ow++) y[o++] = windowMean(x, base, inW, hLo, hHi, rows, ow * sw - padL, kw, padR, includePad);
+      const r0 = base + ih0 * inW - padL;
+      // Interior windows: every tap is inside, so both divisors are kh * kw.
+      const n = rows * kw;
+      if (fullRows && k3) {
+        const r1 = r0 + inW, r2 = r1 + inW;
+        for (let ow = c0, i = c0 * sw; ow < c1; ow++, i += sw) {
+          const s = 0 + x[r0 + i] + x[r0 + i + 1] + x[r0 + i + 2] + x[r1 + i] + x[r1 + i + 1] + x[r1 + i + 2] + x[r2 + i] + x[r2 + i + 1] + x[r2 + i + 2];
+          y[o++] = s / n;
+        }
+      } else if (fullRows && k2) {
+        const r1 = r0 + inW;
+        for (let ow = c0, i = c0 * sw; ow < c1; ow++, i += sw) {
+          y[o++] = (0 + x[r0 + i] + x[r0 + i + 1] + x[r1 + i] + x[r1 + i + 1]) / n;
+        }
+      } else {
+        for (let ow = c0; ow < c1; ow++) y[o++] = windowMean(x, base, inW, hLo, hHi, rows, ow * sw - padL, kw, padR, includePad);
+      }
+      for (let ow = c1; ow < outW; ow++) y[o++] = windowMean(x, base, inW, hLo, hHi, rows, ow * sw - padL, kw, padR, includePad);
+    }
+  }
+}
+
+function windowMean(
+  x: NumericArray, base: number, inW: number, hLo: number, hHi: number, rows: number,
+  iw0: number, kw: number, padR: number, includePad: boolean,
+): number {
+  const wLo = iw0 < 0 ? 0 : iw0, wHi = iw0 + kw > inW ? inW : iw0 + kw;
+  let s = 0;
+  for (let h = hLo; h < hHi; h++) {
+    const row = base + h * inW;
+    for (let w = wLo; w < wHi; w++) s += x[row + w];
+  }
+  const cols = includePad ? Math.max(0, Math.min(kw, inW + padR - iw0)) : Math.max(0, wHi - wLo);
+  return s / (rows * cols);
+}
+
 // ---------------------------------------------------------------- global pools
 
 function globalPool(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], op: 'avg' | 'max' | 'lp', p: number): Tensor[] {
@@ -283,9 +441,7 @@ function globalPool(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], op: '
       }
       yd[pl] = m;
     } else if (op === 'avg') {
-      let s = 0;
-      for (let i = 0; i < size; i++) s += xd[base + i];
-      yd[pl] = s / size;
+      yd[pl] = planeSum(xd, base, size) / size;
     } else {
       let s = 0;
       if (p === 2) for (let i = 0; i < size; i++) { const v = xd[base + i]; s += v * v; }
@@ -294,6 +450,20 @@ function globalPool(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], op: '
     }
   }
   return ctx.done(1);
+}
+
+/**
+ * The sum of x[base .. base + size), in float64 with four partial sums: one running
+ * sum is a chain of dependent additions (one per add latency); four independent ones
+ * let the adds overlap. GlobalAveragePool over a CNN's last feature map is this loop.
+ */
+function planeSum(x: NumericArray, base: number, size: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const end = base + size, end4 = base + (size & ~3);
+  let i = base;
+  for (; i < end4; i += 4) { s0 += x[i]; s1 += x[i + 1]; s2 += x[i + 2]; s3 += x[i + 3]; }
+  for (; i < end; i++) s0 += x[i];
+  return (s0 + s1) + (s2 + s3);
 }
 
 export function globalAveragePool(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[]): Tensor[] {
