@@ -20,6 +20,9 @@ export const PASSES: readonly Pass[] = [
   { name: 'fuse-batchnorm', run: fuseBatchNorm },
   { name: 'fuse-conv', run: fuseConv },
   { name: 'fuse-gemm', run: fuseGemm },
+  // Fusion leaves the unfused weights (e.g. a Conv's weights before BatchNorm folding) unused:
+  // dropped here, or the module would embed them twice.
+  { name: 'dead-code-after-fusion', run: deadCodeElimination },
 ];
 
 export function runPasses(p: Program, opts: { enabled?: boolean; after?: (name: string, p: Program) => void } = {}): Program {

@@ -129,3 +129,14 @@ test('BN with parameters computed at run time is not folded', () => {
   const p = loadProgramFromBytes(modelBytes(g, { '': 15 }), 'model.onnx', { optimize: false });
   assert.equal(fuseBatchNorm(p), p);
 });
+
+test('the whole pipeline embeds only the folded weights, not the Conv weights they replaced', async () => {
+  const { generateModule } = await import('../../src/api.js');
+  const { bytes } = model({ bias: true });
+  const folded = await generateModule(loadProgramFromBytes(bytes, 'bn.onnx'));
+  const unfolded = await generateModule(loadProgramFromBytes(bytes, 'bn.onnx', { optimize: false }));
+  const weightLines = (src: string) => src.split('\n').filter((l) => /^const w_/.test(l)).map((l) => l.split(' =')[0]);
+  // Unoptimised: W, B and the four BatchNorm tensors. Folded: one weight and one bias.
+  assert.equal(weightLines(unfolded.files['model.ts']).length, 6);
+  assert.deepEqual(weightLines(folded.files['model.ts']).length, 2, weightLines(folded.files['model.ts']).join(', '));
+});

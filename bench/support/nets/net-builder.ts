@@ -3,23 +3,15 @@
 // Relu6 as Clip with constant min/max inputs. Weights come from a seeded generator,
 // so the same network and seed always give the same bytes.
 
+import { mulberry32 } from '../../../runtime/prng.js';
 import type { Tensor } from '../../../runtime/tensor/tensor.js';
 import { graph, modelBytes, valueInfo, type AttrInput, type NodeSpec } from '../../../test/support/onnx-builder.js';
 
 /** The opset the networks are written for (LayerNormalization needs 17). */
 export const NET_OPSET = 17;
 
-/** mulberry32: a tiny, fast, well-mixed 32-bit generator, enough for weight init. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniforms in [0, 1) for weight init (the repository's one mulberry32). */
+export const seededRandom = mulberry32;
 
 export interface BuiltNet {
   /** The serialised ModelProto. */
