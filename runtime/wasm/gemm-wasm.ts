@@ -126,7 +126,9 @@ export function sgemmWasm(
   const prep = sgemmBegin(k, M, N, K);
   if (prep === null) return false;
   const { mem, ldb } = prep;
-  if (bCs === 1 && B instanceof Float32Array) {
+  if (bCs === 1 && bRs === N && N === ldb && B instanceof Float32Array) {
+    mem.set(B.subarray(bOff, bOff + K * ldb), 0); // contiguous rows that need no padding: one memcpy
+  } else if (bCs === 1 && B instanceof Float32Array) {
     for (let p = 0; p < K; p++) mem.set(B.subarray(bOff + p * bRs, bOff + p * bRs + N), p * ldb); // row copies are memcpy
   } else {
     for (let p = 0; p < K; p++) {

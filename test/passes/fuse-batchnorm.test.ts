@@ -4,24 +4,15 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { invoke } from '../../runtime/tensor/invoke.js';
-import { NodeCtx, type DType, type Tensor } from '../../runtime/tensor/tensor.js';
+import type { DType, Tensor } from '../../runtime/tensor/tensor.js';
 import { loadProgramFromBytes } from '../../src/api.js';
-import type { Program } from '../../src/ir/program.js';
 import { verifyProgram } from '../../src/ir/verify.js';
-import { lookupPrimitive } from '../../src/primitives/registry.js';
 import { fuseBatchNorm } from '../../src/passes/fuse-batchnorm.js';
 import { graph, modelBytes, valueInfo, type NodeSpec } from '../support/onnx-builder.js';
+import { callPrims, evaluateProgram, lcgFloats } from '../support/ir-eval.js';
 
-function rand(n: number, seed: number, lo: number, hi: number): number[] {
-  let s = seed >>> 0;
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out.push(lo + (hi - lo) * (s / 2 ** 32));
-  }
-  return out;
-}
+/** n values in [lo, hi). */
+const rand = (n: number, seed: number, lo: number, hi: number): number[] => lcgFloats(n, seed).map((v) => lo + (hi - lo) * ((v + 1) / 2));
 
 function tensor(type: DType, dims: number[], data: number[]): Tensor {
   return { type, dims, data: type === 'float64' ? Float64Array.from(data) : Float32Array.from(data) };
@@ -52,25 +43,7 @@ function model(spec: Spec): { bytes: Uint8Array; feeds: Record<string, Tensor> }
   return { bytes: modelBytes(g, { '': spec.bnOpset ?? 15 }), feeds: { X: tensor(type, [2, C, 7, 6], rand(2 * C * 42, 7, -1, 1)) } };
 }
 
-function prims(p: Program): string[] {
-  return p.body.flatMap((s) => (s.kind === 'let' && s.expr.kind === 'call' ? [s.expr.prim] : []));
-}
 
-/** Runs the program's statements with the runtime kernels (as the constant folder does). */
-function evaluate(p: Program, feeds: Record<string, Tensor>): Tensor[] {
-  const env = new Map<number, Tensor>();
-  for (const i of p.inputs) env.set(i.value, feeds[i.name]);
-  for (const s of p.body) {
-    if (s.kind !== 'let') throw new Error(`unexpected ${s.kind}`);
-    if (s.expr.kind === 'const') { env.set(s.results[0], p.constants[s.expr.id].value as Tensor); continue; }
-    if (s.expr.kind === 'value') { env.set(s.results[0], env.get(s.expr.id) as Tensor); continue; }
-    const prim = lookupPrimitive(s.expr.prim);
-    assert.ok(prim);
-    const out = invoke(prim.kernel as never, new NodeCtx('n', true), s.expr.args.map((a) => (a === null ? undefined : env.get(a))), s.expr.attrs as never);
-    s.results.forEach((r, k) => env.set(r, out[k]));
-  }
-  return p.outputs.map((o) => env.get(o.value) as Tensor);
-}
 
 function assertClose(got: Tensor, want: Tensor, tol: number, what: string): void {
   assert.deepEqual(got.dims, want.dims, what);
@@ -92,8 +65,8 @@ test('BatchNormalization after a Conv is folded into its weights and bias (pass 
     const unfused = loadProgramFromBytes(bytes, 'model.onnx', { optimize: false });
     const folded = fuseBatchNorm(unfused);
     assert.deepEqual(verifyProgram(folded), [], what);
-    assert.deepEqual(prims(folded), ['tensor.conv'], what);
-    assertClose(evaluate(folded, feeds)[0], evaluate(unfused, feeds)[0], tol, what);
+    assert.deepEqual(callPrims(folded), ['tensor.conv'], what);
+    assertClose(evaluateProgram(folded, feeds)[0], evaluateProgram(unfused, feeds)[0], tol, what);
   }
 });
 
@@ -102,7 +75,7 @@ test('the pipeline folds BN and then fuses the Conv; every pass verifies', () =>
   const p = loadProgramFromBytes(bytes, 'model.onnx', {
     afterPass: (name, q) => assert.deepEqual(verifyProgram(q), [], `after ${name}`),
   });
-  assert.deepEqual(prims(p), ['tensor.fusedConv']);
+  assert.deepEqual(callPrims(p), ['tensor.fusedConv']);
 });
 
 test('BN is not folded when the Conv output has another use or is a graph output', () => {

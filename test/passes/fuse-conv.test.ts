@@ -6,26 +6,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fusedConv, type FusedConvAttrs } from '../../runtime/tensor/conv.js';
-import { invoke } from '../../runtime/tensor/invoke.js';
 import { NodeCtx, type DType, type Tensor } from '../../runtime/tensor/tensor.js';
-import { setKernelBackend } from '../../runtime/wasm/kernels.js';
 import { loadProgramFromBytes } from '../../src/api.js';
 import type { Program } from '../../src/ir/program.js';
 import { verifyProgram } from '../../src/ir/verify.js';
-import { lookupPrimitive } from '../../src/primitives/registry.js';
 import { fuseConv } from '../../src/passes/fuse-conv.js';
 import { graph, modelBytes, valueInfo, type AttrInput, type NodeSpec } from '../support/onnx-builder.js';
 import { loadModel } from '../wasm/run-both.js';
+import { evaluateProgram, lcgFloats } from '../support/ir-eval.js';
 
-function rand(n: number, seed: number, scale = 1): number[] {
-  let s = seed >>> 0;
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out.push((s / 2 ** 31 - 1) * scale);
-  }
-  return out;
-}
+const rand = (n: number, seed: number, scale = 1): number[] => lcgFloats(n, seed).map((v) => v * scale);
 
 function tensor(type: DType, dims: number[], data: number[]): Tensor {
   return { type, dims, data: type === 'float64' ? Float64Array.from(data) : Float32Array.from(data) };
@@ -124,31 +114,6 @@ const CASES: Case[] = [
     expect: { 'tensor.fusedConv': 1, 'tensor.clip': 1 } },
 ];
 
-/**
- * Runs a program's top-level statements with the runtime kernels (as the constant
- * folder does): the kernels and the rewrite under test, without bundling a module
- * per case. Output buffers are fresh per call (NodeCtx fresh), kernels per backend.
- */
-function evaluate(p: Program, feeds: Record<string, Tensor>, backend: 'wasm-simd' | 'js'): Tensor {
-  const env = new Map<number, Tensor>();
-  for (const i of p.inputs) env.set(i.value, feeds[i.name]);
-  const previous = setKernelBackend(backend);
-  try {
-    for (const s of p.body) {
-      if (s.kind !== 'let') throw new Error(`unexpected ${s.kind}`);
-      if (s.expr.kind === 'const') { env.set(s.results[0], p.constants[s.expr.id].value as Tensor); continue; }
-      if (s.expr.kind === 'value') { env.set(s.results[0], env.get(s.expr.id) as Tensor); continue; }
-      const prim = lookupPrimitive(s.expr.prim);
-      assert.ok(prim, s.expr.prim);
-      const args = s.expr.args.map((a) => (a === null ? undefined : env.get(a)));
-      const out = invoke(prim.kernel as never, new NodeCtx(s.origin ?? s.expr.prim, true), args, s.expr.attrs as never);
-      s.results.forEach((r, k) => env.set(r, out[k]));
-    }
-  } finally {
-    setKernelBackend(previous);
-  }
-  return env.get(p.outputs[0].value) as Tensor;
-}
 
 function close(got: ArrayLike<unknown>, want: ArrayLike<unknown>, what: string, type: DType): void {
   assert.equal(got.length, want.length, `${what}: length`);
@@ -188,10 +153,10 @@ test('fused convolutions match the unfused graph on the SIMD and JavaScript kern
     const type = c.type ?? 'float32';
     const unfused = loadProgramFromBytes(bytes, 'model.onnx', { optimize: false });
     const fused = loadProgramFromBytes(bytes, 'model.onnx');
-    const reference = evaluate(unfused, feeds, 'js');
+    const reference = evaluateProgram(unfused, feeds, 'js')[0];
     for (const backend of ['wasm-simd', 'js'] as const) {
       for (const [label, p] of [['passes on', fused], ['passes off', unfused]] as const) {
-        const y = evaluate(p, feeds, backend);
+        const y = evaluateProgram(p, feeds, backend)[0];
         assert.deepEqual(y.dims, reference.dims, c.name);
         close(y.data, reference.data, `${c.name} (${backend}, ${label})`, type);
       }
@@ -206,10 +171,10 @@ test('FusedConv keeps NaN through Relu and Clip as the unfused ops do', () => {
         inits: act === 'clip' ? { lo: tensor('float32', [], [-0.1]), hi: tensor('float32', [], [0.1]) } : {} as Record<string, Tensor> }), expect: {} };
     const { bytes, feeds } = buildCase(c);
     (feeds.X.data as Float32Array)[37] = NaN;
-    const want = evaluate(loadProgramFromBytes(bytes, 'model.onnx', { optimize: false }), feeds, 'js').data as Float32Array;
+    const want = evaluateProgram(loadProgramFromBytes(bytes, 'model.onnx', { optimize: false }), feeds, 'js')[0].data as Float32Array;
     let nans = 0;
     for (const backend of ['wasm-simd', 'js'] as const) {
-      const got = evaluate(loadProgramFromBytes(bytes, 'model.onnx'), feeds, backend).data as Float32Array;
+      const got = evaluateProgram(loadProgramFromBytes(bytes, 'model.onnx'), feeds, backend)[0].data as Float32Array;
       for (let i = 0; i < want.length; i++) {
         assert.equal(Number.isNaN(got[i]), Number.isNaN(want[i]), `${act} ${backend}: NaN at ${i}`);
         if (Number.isNaN(want[i])) nans++;

@@ -4,49 +4,16 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { invoke } from '../../runtime/tensor/invoke.js';
-import { NodeCtx, type Tensor } from '../../runtime/tensor/tensor.js';
-import { setKernelBackend } from '../../runtime/wasm/kernels.js';
+import type { Tensor } from '../../runtime/tensor/tensor.js';
 import { loadProgramFromBytes } from '../../src/api.js';
-import type { Program } from '../../src/ir/program.js';
 import { verifyProgram } from '../../src/ir/verify.js';
-import { lookupPrimitive } from '../../src/primitives/registry.js';
 import { fuseGemm } from '../../src/passes/fuse-gemm.js';
 import { graph, modelBytes, valueInfo, type NodeSpec } from '../support/onnx-builder.js';
+import { callPrims, evaluateProgram, lcgFloats } from '../support/ir-eval.js';
 
-function rand(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
+const rand = (n: number, seed: number): Float32Array => Float32Array.from(lcgFloats(n, seed));
 
-function prims(p: Program): string[] {
-  return p.body.flatMap((s) => (s.kind === 'let' && s.expr.kind === 'call' ? [s.expr.prim] : []));
-}
 
-function evaluate(p: Program, feeds: Record<string, Tensor>, backend: 'wasm-simd' | 'js'): Tensor {
-  const env = new Map<number, Tensor>();
-  for (const i of p.inputs) env.set(i.value, feeds[i.name]);
-  const previous = setKernelBackend(backend);
-  try {
-    for (const s of p.body) {
-      if (s.kind !== 'let') throw new Error(`unexpected ${s.kind}`);
-      if (s.expr.kind === 'const') { env.set(s.results[0], p.constants[s.expr.id].value as Tensor); continue; }
-      if (s.expr.kind === 'value') { env.set(s.results[0], env.get(s.expr.id) as Tensor); continue; }
-      const prim = lookupPrimitive(s.expr.prim);
-      assert.ok(prim);
-      const out = invoke(prim.kernel as never, new NodeCtx('n', true), s.expr.args.map((a) => (a === null ? undefined : env.get(a))), s.expr.attrs as never);
-      s.results.forEach((r, k) => env.set(r, out[k]));
-    }
-  } finally {
-    setKernelBackend(previous);
-  }
-  return env.get(p.outputs[0].value) as Tensor;
-}
 
 /** X [M, K] · W [K, N] + B, then the tail (input "g", output "y"). */
 function model(M: number, K: number, N: number, tail: NodeSpec[], outputs = ['y']): { bytes: Uint8Array; feeds: Record<string, Tensor> } {
@@ -78,10 +45,10 @@ test('Gemm + activation becomes one FusedGemm with the same results on both back
       const alone = fuseGemm(unfused);
       assert.deepEqual(verifyProgram(alone), []);
       const p = loadProgramFromBytes(bytes, 'model.onnx', { afterPass: (name, q) => assert.deepEqual(verifyProgram(q), [], name) });
-      assert.deepEqual(prims(p), ['tensor.fusedGemm'], tail[0].op);
-      const want = evaluate(unfused, feeds, 'js');
+      assert.deepEqual(callPrims(p), ['tensor.fusedGemm'], tail[0].op);
+      const want = evaluateProgram(unfused, feeds, 'js')[0];
       for (const backend of ['wasm-simd', 'js'] as const) {
-        const got = evaluate(p, feeds, backend);
+        const got = evaluateProgram(p, feeds, backend)[0];
         assert.deepEqual(got.dims, want.dims);
         for (let i = 0; i < want.data.length; i++) {
           const g = Number(got.data[i]), w = Number(want.data[i]);

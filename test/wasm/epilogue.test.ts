@@ -9,16 +9,9 @@ import { FUSED_ACTIVATIONS, finishRow, type Epilogue, type FusedActivation } fro
 import { packAForSgemm, sgemmBegin, sgemmFinish } from '../../runtime/wasm/gemm-wasm.js';
 import { wasmKernels } from '../../runtime/wasm/kernels.js';
 import { copyPaddedPlanes, paddedPlanesFloats } from '../../runtime/wasm/padded-planes.js';
+import { lcgFloats } from '../support/ir-eval.js';
 
-function rand(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
+const rand = (n: number, seed: number): Float32Array => Float32Array.from(lcgFloats(n, seed));
 
 const PARAMS: Record<FusedActivation, [number, number]> = {
   none: [0, 0], relu: [0, 0], leakyRelu: [0.1, 0], clip: [-0.3, 0.4], sigmoid: [0, 0], hardSigmoid: [0.2, 0.5], hardSwish: [0, 0],

@@ -13,16 +13,9 @@ import { sgemmWasm } from '../../runtime/wasm/gemm-wasm.js';
 import { kernelBackend, kernelsReady, setKernelBackend, wasmKernels } from '../../runtime/wasm/kernels.js';
 import { generateModule, loadProgramFromBytes } from '../../src/api.js';
 import { graph, modelBytes, valueInfo } from '../support/onnx-builder.js';
+import { lcgFloats } from '../support/ir-eval.js';
 
-function rand(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
+const rand = (n: number, seed: number): Float32Array => Float32Array.from(lcgFloats(n, seed));
 
 /** |got − want| ≤ tol·(1 + Σ|a·b|): float32 accumulation error is bounded by the absolute sum. */
 function assertGemmClose(got: Float32Array, want: Float64Array, scale: Float64Array, what: string): void {
