@@ -12,6 +12,7 @@ import { lookupPrimitive, type Primitive } from '../../src/primitives/registry.j
 import { CodeWriter, comment, literal, str } from '../code-writer.js';
 import { isCodeAttr, producesFreshValues, specializeAttrs } from './specializers.js';
 import { COMPILER_NAME, COMPILER_VERSION } from '../../src/version.js';
+import { planBuffers, type BufferPlan } from '../../src/passes/buffer-plan.js';
 
 export interface ModuleOptions {
   /** Model version recorded in metadata. */
@@ -21,6 +22,11 @@ export interface ModuleOptions {
    * kernels where the host supports them, 'js' always the JavaScript kernels.
    */
   readonly kernels?: 'auto' | 'js';
+  /**
+   * Buffer planning (default true): activations with static shapes share one arena
+   * by liveness (src/passes/buffer-plan.ts). false gives every value its own buffer.
+   */
+  readonly bufferPlan?: boolean;
 }
 
 export interface FieldSpec {
@@ -94,9 +100,13 @@ class ModuleEmitter {
   private readonly constValued = new Set<ValueId>();
   /** Values a kernel builds anew on every call (producesFreshValues): returned without a copy. */
   private readonly freshValues = new Set<ValueId>();
+  /** Where each planned value lives in the arena, and the arena's identifier. */
+  private readonly plan: BufferPlan | undefined;
+  private arenaName = '';
 
   constructor(private readonly p: Program, private readonly opts: ModuleOptions) {
     this.w.reserve('run', 'predict', 'predictBatch', 'metadata', 'feeds', 'Feeds', 'Results', 'TensorInput', 'TensorOutput', 'Tensor');
+    this.plan = opts.bufferPlan === false ? undefined : planBuffers(p);
   }
 
   private use(module: string, name: string): string {
@@ -117,6 +127,12 @@ class ModuleEmitter {
     const backend = this.use('wasm/kernels', 'kernelBackend');
     const forceJs = this.opts.kernels === 'js' ? this.use('wasm/kernels', 'setKernelBackend') : undefined;
     this.collectPrimitives(p.body);
+    if (this.plan !== undefined && this.plan.arenaBytes > 0) {
+      this.arenaName = this.w.ident('arena', 'arena');
+      const { arenaBytes, plannedBytes, values } = this.plan;
+      this.decls.push(`// Buffer plan: ${values.length} activations share one arena of ${arenaBytes} bytes by liveness (${plannedBytes} bytes with a buffer each).`);
+      this.decls.push(`const ${this.arenaName} = new ArrayBuffer(${arenaBytes});`);
+    }
     const runBody = new CodeWriter();
     this.emitRun(runBody);
 
@@ -306,6 +322,12 @@ class ModuleEmitter {
           this.constValued.add(r);
         });
         continue;
+      }
+      if (!inRegion && this.plan !== undefined) {
+        s.results.forEach((r, k) => {
+          const v = this.plan?.byValue.get(r);
+          if (v !== undefined) this.decls.push(`${ctxName}.plan(${k}, ${this.arenaName}, ${v.offset}, ${str(v.dtype)}, ${v.length});`);
+        });
       }
       let regionArg = '';
       if (e.regions && e.regions.length > 0) {

@@ -3,6 +3,7 @@
 // the internal one is described in runtime/tensor/tensor.ts.
 
 import { decodeBase64 } from './base64.js';
+import { markConstant } from '../tensor/constant-data.js';
 import { arrayToFloat16Bits, float16BitsToArray, roundToFloat16 } from '../tensor/float16.js';
 import {
   LOWP_INT_RANGES, arrayToLowpBits, lowpBitsToArray, lowpFromStorage, roundToLowp, uint16FromBytes,
@@ -50,6 +51,7 @@ export function constTensor(type: DType, dims: number[], base64: string): Tensor
     case 'string': throw new RuntimeError('MLR_ERR_INTERNAL', 'string constants are embedded as arrays');
     default: throw new RuntimeError('MLR_ERR_INTERNAL', `no constant encoding for type ${type}`);
   }
+  markConstant(data);
   return { type, dims, data };
 }
 

@@ -2,10 +2,10 @@
 // Protocol, SageMaker/MLflow, metrics, the OpenAPI document), one error handler
 // that answers every failure as JSON from the coded catalogue (errors.ts).
 
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { pino } from 'pino';
+import { REQUEST_ID_LOG_LABEL, writeAccessLine } from './access-line.js';
 import { clientErrorHandler } from './client-errors.js';
 import { configReloadPlugin, type ConfigReloader } from './config-reload.js';
 import { DEFAULT_BODY_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS } from './config.js';
@@ -22,19 +22,27 @@ import { jobsPlugin } from './jobs-routes.js';
 import { linksPlugin } from './links.js';
 import { Metrics } from './metrics.js';
 import { modelHeadersPlugin } from './model-headers.js';
-import type { ModelRepository, ModelVersion } from './models-repository.js';
+import type { ModelRepository } from './models-repository.js';
 import { moduleDownloadPlugin } from './module-download.js';
 import { oipPlugin } from './oip-routes.js';
 import { openapiPlugin } from './openapi-route.js';
 import type { EnvironmentSettings } from './profile.js';
 import { accessControlPlugin, hasAccessControls, type AccessControls } from './profile-hooks.js';
 import { repositoryPlugin } from './repository-routes.js';
-import { LazyRequestLogger, lazyChildLogger, type PinoParts } from './request-logger.js';
+import { prependHook } from './route-hooks.js';
+import { makeChildrenLazy, type PinoParts } from './request-logger.js';
 import type { RoutingTable } from './routing-config.js';
 import { Router } from './routing.js';
 import { sagemakerPlugin } from './sagemaker-routes.js';
 import { ShadowRecorder } from './shadow.js';
 import { ModelLifecycle } from './version-lifecycle.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** 'handler': the route's handler sets X-Request-Id itself, so it gets no request-id hook (see buildApp). */
+    requestId?: 'handler';
+  }
+}
 
 declare const __MLCOMPILE_VERSION__: string | undefined;
 
@@ -59,48 +67,44 @@ export function requestId(req: IncomingMessage): string {
 /** Routes that probes and scrapers poll: their access log lines are at debug level, not info. */
 const QUIET_ROUTES = new Set(['/v2/health/live', '/v2/health/ready', '/ping', '/metrics']);
 
-const { streamSym, chindingsSym, timeSym } = pino.symbols;
-
-/** The field that carries the request id in every log line of a request (fastify's requestIdLogLabel). */
-const REQUEST_ID_LOG_LABEL = 'reqId';
-
-/** `,"model":...,"version":...` of the access line, built once per model version. */
-const modelLogFields = new WeakMap<ModelVersion, string>();
-
-function logFieldsOf(m: ModelVersion): string {
-  let fields = modelLogFields.get(m);
-  if (fields === undefined) {
-    fields = `,"model":${JSON.stringify(m.name)},"version":${JSON.stringify(m.version)}`;
-    modelLogFields.set(m, fields);
-  }
-  return fields;
+/**
+ * Once a request is answered: its metrics, and one access log line, without bodies or
+ * error messages (which may quote the body): the error code says what went wrong, the
+ * request id finds the client.
+ */
+function answered(req: FastifyRequest, reply: FastifyReply, metrics: Metrics | null): void {
+  const route = req.mlRoute ?? req.routeOptions.url;
+  if (metrics !== null) metrics.observe(req, reply, route);
+  const level = route !== undefined && QUIET_ROUTES.has(route) ? 20 : 30;
+  const log = req.log as unknown as PinoParts;
+  const threshold = log.levelVal;
+  if (typeof threshold === 'number' && threshold > level) return;
+  const status = reply.statusCode;
+  if (writeAccessLine(log, level, req, status, reply.elapsedTime)) return;
+  const ms = Math.round(reply.elapsedTime * 1000) / 1000;
+  const m = req.mlModel;
+  const line = {
+    method: req.method, url: req.url, status, ms, model: m?.name, version: m?.version,
+    instances: req.mlInstances > 0 ? req.mlInstances : undefined, code: req.mlErrorCode ?? undefined,
+  };
+  if (level === 20) req.log.debug(line, 'request completed');
+  else req.log.info(line, 'request completed');
 }
 
 /**
- * The access line of a request, as pino would write `req.log.info({method, url, ...}, msg)`
- * (level, time, the logger's bindings: pid, hostname, reqId; then the fields), but
- * built here: pino's generic object serializer cost ~5% of a request's CPU time, this
- * a few string concatenations. The request's logger is a LazyRequestLogger
- * (request-logger.ts) whose pino child is usually never made: the line is written
- * through its parent, with the request id bound as the child's would be. Neither the
- * id nor the method needs escaping: requestId() admits only [A-Za-z0-9._~:@/+=-], and
- * Node's HTTP parser only methods from its fixed list of upper-case tokens. Returns
- * false for any other logger (the caller then logs the usual way).
+ * fastify's request logging, replaced by answered(): fastify calls requestCompleted once
+ * per answered request (with a logger, every request has the response listeners that
+ * call it), after any onResponse hooks, so no hook of ours is needed, and a hook costs a
+ * hook runner (three closures) per request. fastify's own two lines per request are off.
  */
-function writeAccessLine(log: unknown, level: number, req: FastifyRequest, status: number, ms: number): boolean {
-  if (!(log instanceof LazyRequestLogger)) return false;
-  const base = log.parent as unknown as PinoParts;
-  const stream = base[streamSym] as { write(s: string): unknown } | undefined;
-  const time = base[timeSym];
-  const chindings = base[chindingsSym];
-  if (stream === undefined || typeof time !== 'function' || typeof chindings !== 'string') return false;
-  const m = req.mlModel;
-  let line = `{"level":${level}${(time as () => string).call(base)}${chindings},"${REQUEST_ID_LOG_LABEL}":"${req.id}","method":"${req.method}","url":${JSON.stringify(req.url)},"status":${status},"ms":${ms}`;
-  if (m !== null) line += logFieldsOf(m);
-  if (req.mlInstances > 0) line += `,"instances":${req.mlInstances}`;
-  if (req.mlErrorCode !== null) line += `,"code":${JSON.stringify(req.mlErrorCode)}`;
-  stream.write(`${line},"msg":"request completed"}\n`);
-  return true;
+class AnsweredRequests extends LogController {
+  constructor(private readonly onAnswered: (req: FastifyRequest, reply: FastifyReply) => void) {
+    super({ disableRequestLogging: true, requestIdLogLabel: REQUEST_ID_LOG_LABEL });
+  }
+
+  override requestCompleted(_error: Error | null | undefined, req: FastifyRequest, reply: FastifyReply): void {
+    this.onAnswered(req, reply);
+  }
 }
 
 /** Bodies declared up to this size (or 4 × the limit) are drained after a 413, not cut off. */
@@ -147,13 +151,13 @@ export interface App {
 
 export function buildApp(opts: AppOptions): App {
   const requestTimeout = opts.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const metrics = opts.metrics === false ? null : opts.metrics ?? new Metrics();
+  const logging = opts.logger !== undefined && opts.logger !== false;
   const app = Fastify({
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
     logger: opts.logger ?? false,
     // fastify's two lines per request are replaced by one access line (the onResponse hook below).
-    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: REQUEST_ID_LOG_LABEL }),
-    // req.log: a child bound to the request id, made only when something logs through it (request-logger.ts).
-    ...(opts.logger === undefined || opts.logger === false ? {} : { childLoggerFactory: lazyChildLogger }),
+    logController: new AnsweredRequests(logging ? (req, reply) => answered(req, reply, metrics) : () => {}),
     // Every log line of a request carries its id (reqId): the client's X-Request-Id if valid, else a generated one.
     requestIdHeader: false,
     genReqId: requestId,
@@ -167,7 +171,8 @@ export function buildApp(opts: AppOptions): App {
     // Request schemas are checked strictly: a string where a number belongs is an error, not coerced.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, allowUnionTypes: true } },
   });
-  const metrics = opts.metrics === false ? null : opts.metrics ?? new Metrics();
+  // req.log: a child bound to the request id, made only when something logs through it (request-logger.ts).
+  if (logging) makeChildrenLazy(app.log);
   const router = new Router(opts.repository, opts.routingSeed);
   if (metrics !== null) router.exportMetrics(metrics.registry);
   if (opts.routing !== undefined) router.setRouting(opts.routing);
@@ -202,57 +207,58 @@ export function buildApp(opts: AppOptions): App {
   app.addHook('onRoute', (route) => {
     if (route.bodyLimit !== undefined) smallestLimit = Math.min(smallestLimit, route.bodyLimit);
   });
-  app.addHook('onRequest', (req, reply, done) => {
-    reply.header('x-request-id', req.id);
+  /** The 413 of a body declared larger than the route's limit, after arranging for the rest of it to be drained (or the connection closed); undefined when within. */
+  function declaredTooLarge(req: FastifyRequest, reply: FastifyReply): ServerError | undefined {
     const declared = req.headers['content-length'];
-    if (declared === undefined || !(Number(declared) > smallestLimit)) {
-      done();
-      return;
-    }
+    if (declared === undefined || !(Number(declared) > smallestLimit)) return undefined;
     const limit = req.routeOptions.bodyLimit ?? bodyLimit;
-    if (!(Number(declared) > limit)) {
-      done();
-      return;
-    }
-    if (Number(declared) <= drainLimit) req.raw.resume();
-    else reply.header('connection', 'close');
+    if (!(Number(declared) > limit)) return undefined;
+    if (Number(declared) <= drainLimit) {
+      req.raw.resume();
+      // fastify's body parser, refusing it, asked for the connection to close: drained, it can stay open.
+      reply.removeHeader('connection');
+    } else reply.header('connection', 'close');
     const setting = limit === bodyLimit ? 'MLCOMPILE_BODY_LIMIT' : 'MLCOMPILE_BATCH_BODY_LIMIT';
-    done(new ServerError('MLS_ERR_BODY_TOO_LARGE', `the request body (${declared} bytes) is larger than the server accepts (${limit} bytes, ${setting})`));
-  });
+    return new ServerError('MLS_ERR_BODY_TOO_LARGE', `the request body (${declared} bytes) is larger than the server accepts (${limit} bytes, ${setting})`);
+  }
 
-  // Once a request is answered: its metrics, and one access log line, without bodies or
-  // error messages (which may quote the body): the error code says what went wrong, the
-  // request id finds the client. One hook for both (each hook costs a call per request).
-  app.addHook('onResponse', (req, reply, done) => {
-    const route = req.mlRoute ?? req.routeOptions.url;
-    if (metrics !== null) metrics.observe(req, reply, route);
-    const level = route !== undefined && QUIET_ROUTES.has(route) ? 20 : 30;
-    const log = req.log as unknown as PinoParts;
-    if (typeof log.levelVal === 'number' && log.levelVal > level) {
+  // Every answer carries X-Request-Id, and an oversize body is refused before it is read.
+  // A hook per request, except on the routes whose handler sets the header itself
+  // (`config: { requestId: 'handler' }`: the infer routes, the hot path): their bodies are
+  // parsed by fastify's JSON parser, which refuses a body declared over the limit before
+  // reading it, and the error handler (below) then answers the same 413. Errors and 404s get
+  // the header from their handlers. Where other application-wide onRequest hooks run (the
+  // access controls: CORS answers preflights itself), this one stays application-wide and
+  // first, so that their answers carry the id too.
+  const requestIdHook = (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void => {
+    reply.header('x-request-id', req.id);
+    done(declaredTooLarge(req, reply));
+  };
+  if (opts.environment !== undefined && hasAccessControls(opts.environment)) app.addHook('onRequest', requestIdHook);
+  else {
+    app.addHook('onRoute', (route) => {
+      if (route.config?.requestId !== 'handler') route.onRequest = prependHook(route.onRequest, requestIdHook);
+    });
+  }
+
+  // Without a logger fastify reports no answered requests (see AnsweredRequests): the metrics need a hook then.
+  if (!logging && metrics !== null) {
+    app.addHook('onResponse', (req, reply, done) => {
+      metrics.observe(req, reply, req.mlRoute ?? req.routeOptions.url);
       done();
-      return;
-    }
-    const status = reply.statusCode;
-    const ms = Math.round(reply.elapsedTime * 1000) / 1000;
-    if (!writeAccessLine(log, level, req, status, ms)) {
-      const m = req.mlModel;
-      const line = {
-        method: req.method, url: req.url, status, ms, model: m?.name, version: m?.version,
-        instances: req.mlInstances > 0 ? req.mlInstances : undefined, code: req.mlErrorCode ?? undefined,
-      };
-      if (level === 20) req.log.debug(line, 'request completed');
-      else req.log.info(line, 'request completed');
-    }
-    done();
-  });
+    });
+  }
 
   app.setErrorHandler((error, req, reply) => {
-    const e = classifyError(error);
+    reply.header('x-request-id', req.id);
+    // fastify's own check of a declared length (routes without the hook above): the same 413 and drain as the hook's.
+    const e = classifyError((error as { code?: unknown }).code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? declaredTooLarge(req, reply) ?? error : error);
     req.mlErrorCode = e.code;
     if (e.status >= 500) req.log.error({ err: error }, e.message);
     reply.code(e.status).type('application/json; charset=utf-8').send({ error: e.message, code: e.code });
   });
   app.setNotFoundHandler((req, reply) => {
+    reply.header('x-request-id', req.id);
     req.mlErrorCode = 'MLS_ERR_NOT_FOUND';
     reply.code(404).type('application/json; charset=utf-8').send({ error: `no route ${req.method} ${req.url.split('?')[0]}`, code: 'MLS_ERR_NOT_FOUND' });
   });

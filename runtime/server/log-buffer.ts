@@ -1,5 +1,7 @@
 // The log lines of the server (pino's and the access lines app.ts writes), gathered
-// in a string and handed to the destination 8 KiB at a time, or every 250 ms.
+// in a string and handed to the destination 32 Ki characters at a time, or every 250 ms.
+// A write(2) of a batch costs ~15-20 µs whatever its size up to 32 KiB: 8 KiB batches
+// cost ~0.5 µs per line more (measured on a file, 2026-11-26).
 //
 // pino's destination (sonic-boom) can buffer too (minLength), but it measures every
 // line it is given in UTF-8 bytes (Buffer.byteLength, a call into C++): ~2 µs per
@@ -19,7 +21,7 @@ export class LogBuffer {
   constructor(
     private readonly sink: LogSink,
     /** Characters gathered before they are handed on (a string's length: no byte count per line). */
-    private readonly minLength = 8192,
+    private readonly minLength = 32 * 1024,
     periodMs = 250,
   ) {
     this.timer = setInterval(() => this.flush(), periodMs);

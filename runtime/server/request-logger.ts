@@ -18,6 +18,9 @@ export interface PinoParts {
   readonly [key: symbol]: unknown;
 }
 
+/** pino's child(): what makes the real child logger. */
+type ChildFn = (this: FastifyBaseLogger, bindings: Bindings, options?: ChildLoggerOptions) => FastifyBaseLogger;
+
 export class LazyRequestLogger {
   private made: FastifyBaseLogger | null = null;
 
@@ -27,11 +30,13 @@ export class LazyRequestLogger {
     /** `{reqId: <id>}`: what pino's child would be bound to. */
     readonly bindings: Bindings,
     private readonly options: ChildLoggerOptions,
+    /** pino's own child() (the parent's may be makeChildrenLazy's). */
+    private readonly pinoChild: ChildFn = parent.child as ChildFn,
   ) {}
 
   /** The pino child, made on first use. */
   get logger(): FastifyBaseLogger {
-    this.made ??= this.parent.child(this.bindings, this.options);
+    this.made ??= this.pinoChild.call(this.parent, this.bindings, this.options);
     return this.made;
   }
 
@@ -74,7 +79,25 @@ for (const method of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silen
   });
 }
 
-/** fastify's childLoggerFactory: a lazy child per request. */
+/** A childLoggerFactory making a lazy child per request (for a fastify that does not use makeChildrenLazy). */
 export function lazyChildLogger(logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger {
   return new LazyRequestLogger(logger, bindings, options) as unknown as FastifyBaseLogger;
+}
+
+/**
+ * Makes `logger.child()` return a LazyRequestLogger, and so that of every pino child
+ * made from it (pino's children inherit from their parent). fastify's default
+ * childLoggerFactory calls it for every request: a custom childLoggerFactory doing the
+ * same (lazyChildLogger) costs more, as fastify then checks every logger it returns
+ * (seven method lookups, two arrays and a closure per request, ~1 µs under load).
+ */
+export function makeChildrenLazy(logger: FastifyBaseLogger): void {
+  const pinoChild = logger.child as ChildFn;
+  Object.defineProperty(logger, 'child', {
+    value: function child(this: FastifyBaseLogger, bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+      return new LazyRequestLogger(this, bindings, options ?? {}, pinoChild) as unknown as FastifyBaseLogger;
+    },
+    writable: true,
+    configurable: true,
+  });
 }

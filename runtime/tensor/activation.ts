@@ -28,11 +28,41 @@ export function relu(ctx: NodeCtx, inputs: Inputs): Tensor[] {
   if (isBigType(t.type)) {
     const x = t.data as BigInt64Array, y = out.data as BigInt64Array;
     for (let i = 0; i < x.length; i++) { const v = x[i]; y[i] = v < 0n ? 0n : v; }
+  } else if (t.data instanceof Float32Array && out.data instanceof Float32Array) {
+    reluBits(float32Bits(t.data), float32Bits(out.data), t.data.length);
   } else {
     const x = t.data as NumericArray, y = out.data as NumericArray;
     for (let i = 0; i < x.length; i++) { const v = x[i]; y[i] = v < 0 ? 0 : v; }
   }
   return ctx.done(1);
+}
+
+/**
+ * dst[i] = relu(src[i]) on the bit patterns of float32 values (Int32Array views):
+ * values whose sign bit is set, up to and including -Infinity (int32 ≤ 0xff800000),
+ * become +0; positive values and every NaN (negative ones included) pass unchanged.
+ * Branch-free: on outputs of mixed sign (a layer's pre-activations) a compare-and-
+ * branch loop mispredicts about every other element and runs several times slower.
+ */
+export function reluBits(src: Int32Array, dst: Int32Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const b = src[i];
+    // b >> 31 is all ones for a set sign bit; b + 0x7fffff is negative (no int32
+    // wrap-around for negative b) exactly when b ≤ 0xff800000, i.e. not a NaN.
+    dst[i] = b & ~((b >> 31) & ((b + 8388607) >> 31));
+  }
+}
+
+/** Int32 views on float32 arrays, made once per array (a node's buffers are reused across calls). */
+const bitViews = new WeakMap<Float32Array, Int32Array>();
+
+export function float32Bits(a: Float32Array): Int32Array {
+  let v = bitViews.get(a);
+  if (v === undefined) {
+    v = new Int32Array(a.buffer, a.byteOffset, a.length);
+    bitViews.set(a, v);
+  }
+  return v;
 }
 
 export function leakyRelu(ctx: NodeCtx, inputs: Inputs, attrs: { alpha: number }): Tensor[] {

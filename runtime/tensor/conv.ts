@@ -10,22 +10,25 @@
 //
 // Backends: when the WebAssembly SIMD kernels are loaded, float32 2-D convolutions
 // gather im2col straight into the kernels' memory and run the SIMD SGEMM there
-// (Winograd is skipped: its JavaScript transforms cost more than the multiplies
-// it saves once the multiplies are SIMD), and depthwise 3×3 convolutions with
+// (3×3 stride-1 layers instead use Winograd F(2×2, 3×3) with SIMD transforms,
+// runtime/wasm/winograd-conv.ts, where its cost model says it pays; the JavaScript
+// Winograd below serves only the JavaScript backend), and depthwise 3×3 convolutions with
 // column stride 1 or 2 run on their own SIMD kernel (runtime/wasm/depthwise-wasm.ts).
 // The JavaScript loops here are the fallback and cover every other case.
 //
 // FusedConv (built by src/passes/fuse-conv.ts, or an `mlcompile`-domain node) adds
-// an epilogue, Y = act(conv(X, W) + B + Z): on the SIMD paths it runs in the loop
-// that copies each output row out of the kernels' memory, on the JavaScript paths in
-// one in-place pass per output plane (runtime/wasm/epilogue.ts). When the weights are
-// a constant of the module, the SIMD path packs them once, at the first call, and
-// keeps the packed copy.
+// an epilogue, Y = act(conv(X, W) + B + Z): on the SIMD paths the kernels apply it
+// to each tile (SGEMM) or vector (depthwise) before storing it, on the JavaScript
+// paths it runs in one in-place pass per output plane (runtime/wasm/epilogue.ts).
+// When the weights are a constant of the module, the SIMD path packs them once, at
+// the first call, into a block resident in the kernels' memory (no copy per call).
 
 import { depthwise3x3Wasm } from '../wasm/depthwise-wasm.js';
 import { finishRow, isTrivialEpilogue, type Epilogue, type FusedActivation } from '../wasm/epilogue.js';
-import { packAForSgemm, sgemmBegin, sgemmFinish } from '../wasm/gemm-wasm.js';
+import { packAInto, packedAFloats, setPaddedRows, sgemmBegin, sgemmFinish } from '../wasm/gemm-wasm.js';
 import { copyPaddedPlanes, paddedPlanesFloats } from '../wasm/padded-planes.js';
+import { residentOperand } from '../wasm/resident.js';
+import { winogradConvWasm } from '../wasm/winograd-conv.js';
 import { wasmKernels, type WasmKernels } from '../wasm/kernels.js';
 import { gemm, type FloatArray } from './gemm.js';
 import { fail, sizeOf, type DType, type NodeCtx, type NumericArray, type Tensor } from './tensor.js';
@@ -166,17 +169,14 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /**
- * Packed forms of constant weights for the SIMD SGEMM, keyed by the weight array and
- * the group's offset in it. Weak keys: a module's weights live as long as the module.
+ * The resident block (runtime/wasm/resident.ts) holding one group's constant filter
+ * matrix in the SIMD SGEMM's packed layout, packed at the first call: later calls
+ * copy no weights at all. Its float offset relative to residentBase(), or null when
+ * the kernels' memory cannot hold it (the filter is then packed per call).
  */
-const packedWeights = new WeakMap<object, Map<number, Float32Array>>();
-
-function packedFilter(W: FloatArray, wOff: number, Mg: number, Kg: number): Float32Array {
-  let byOffset = packedWeights.get(W);
-  if (byOffset === undefined) { byOffset = new Map(); packedWeights.set(W, byOffset); }
-  let packed = byOffset.get(wOff);
-  if (packed === undefined) { packed = packAForSgemm(W, wOff, Kg, 1, Mg, Kg); byOffset.set(wOff, packed); }
-  return packed;
+function packedFilter(k: WasmKernels, W: FloatArray, wOff: number, Mg: number, Kg: number): number | null {
+  if (!(W instanceof Float32Array)) return null;
+  return residentOperand(k, W, wOff, Kg, 1, Mg, Kg, 'sgemm-a', packedAFloats(Mg, Kg), packAInto);
 }
 
 /** Applies the epilogue in place to the Mg output planes of one (image, group). */
@@ -205,19 +205,23 @@ function convCore(
   const kernels = Y instanceof Float32Array ? wasmKernels() : null;
   const winograd = group === 1 && kernels === null && useWinograd(g, Cg, M);
   if (Cg === 1 && Mg === 1 && depthwiseOnWasm(X, W, g, C, Y, N, ep)) return;
+  // 3×3 stride-1 layers: Winograd F(2×2, 3×3) on the SIMD kernels (runtime/wasm/winograd-conv.ts).
+  if (group === 1 && kernels !== null && winogradConvWasm(kernels, X, xDims, W, M, g, Y, ep, constW)) return;
   for (let n = 0; n < N; n++) {
     for (let gi = 0; gi < group; gi++) {
       const xOff = (n * C + gi * Cg) * inSize;
       const yOff = (n * M + gi * Mg) * outSize;
       const wOff = gi * Mg * Kg;
-      const packed = constW && kernels !== null ? packedFilter(W, wOff, Mg, Kg) : null;
+      const packed = constW && kernels !== null ? packedFilter(kernels, W, wOff, Mg, Kg) : null;
       if (pointwise && kernels !== null && pointwiseOnWasm(kernels, X as Float32Array, xOff, Cg, inSize, W, wOff, Mg, packed, Y as Float32Array, yOff, ep, gi * Mg)) {
         continue;
       }
       if (pointwise) {
         gemm(Mg, outSize, Cg, W, wOff, Kg, 1, X, xOff, inSize, 1, Y, yOff, outSize);
-      } else if (Cg === 1 && g.nd === 2) {
-        // Depthwise: one input channel per group; a GEMM would have a single row.
+      } else if (Cg === 1 && g.nd === 2 && (kernels === null || Mg < 4)) {
+        // Depthwise: one input channel per group; a GEMM would have a single row. With
+        // the SIMD kernels, a single-channel input feeding several filters (LeNet's
+        // first conv: Mg = 6, K = 25) is a short-K SGEMM over im2col instead, below.
         for (let m = 0; m < Mg; m++) depthwise2d(X, xOff, W, wOff + m * Kg, g, Y, yOff + m * outSize);
       } else if (winograd) {
         if (n === 0) winogradFilters(W, M, Cg, work('wino-u', colType, 16 * M * Cg));
@@ -242,16 +246,14 @@ function convCore(
  */
 function pointwiseOnWasm(
   kernels: WasmKernels, X: Float32Array, xOff: number, Cg: number, inSize: number,
-  W: FloatArray, wOff: number, Mg: number, packed: Float32Array | null,
+  W: FloatArray, wOff: number, Mg: number, packed: number | null,
   Y: Float32Array, yOff: number, ep: Epilogue | null, m0: number,
 ): boolean {
   if (!(X instanceof Float32Array) || !(Y instanceof Float32Array)) return false;
   if (inSize < 16 || Mg * inSize * Cg < 4096) return false;
-  const prep = sgemmBegin(kernels, Mg, inSize, Cg);
+  const prep = sgemmBegin(kernels, Mg, inSize, Cg, (inSize & 7) === 0 ? 0 : Cg * inSize);
   if (prep === null) return false;
-  const { mem, ldb } = prep;
-  if (ldb === inSize) mem.set(X.subarray(xOff, xOff + Cg * inSize), prep.b);
-  else for (let p = 0; p < Cg; p++) mem.set(X.subarray(xOff + p * inSize, xOff + (p + 1) * inSize), prep.b + p * ldb);
+  setPaddedRows(kernels, prep, X, xOff, Cg, inSize);
   sgemmFinish(kernels, prep, Mg, inSize, Cg, W, wOff, Cg, 1, Y, yOff, inSize, 1, false, packed, ep, m0);
   return true;
 }
@@ -260,7 +262,7 @@ function pointwiseOnWasm(
 function conv2dBanded(
   X: FloatArray, xOff: number, Cg: number, W: FloatArray, wOff: number, Mg: number,
   g: Geometry, Y: FloatArray, yOff: number, colType: DType, kernels: WasmKernels | null,
-  packed: Float32Array | null, ep: Epilogue | null, m0: number,
+  packed: number | null, ep: Epilogue | null, m0: number,
 ): void {
   const two = g.nd === 2;
   const H = two ? g.inSp[0] : 1, Wd = g.inSp[g.nd - 1];
@@ -279,7 +281,8 @@ function conv2dBanded(
     const n = rows * OW;
     const xH = Math.max(H + p.pt, (OH - 1) * p.sh + (KH - 1) * p.dh + 1);
     const xW = Math.max(Wd + p.pl, (OW - 1) * p.sw + (KW - 1) * p.dw + 1);
-    const prep = kernels !== null && n >= 16 && Mg * n * Kg >= 4096 && p.pt >= 0 && p.pl >= 0 ? sgemmBegin(kernels, Mg, n, Kg, paddedPlanesFloats(Cg, H, Wd, xH, xW)) : null;
+    // + 8: im2col may read up to 7 floats past the last padded row (kernels.wat).
+    const prep = kernels !== null && n >= 16 && Mg * n * Kg >= 4096 && p.pt >= 0 && p.pl >= 0 ? sgemmBegin(kernels, Mg, n, Kg, paddedPlanesFloats(Cg, H, Wd, xH, xW) + 8) : null;
     if (kernels !== null && prep !== null) {
       // The column matrix is gathered in WebAssembly from a zero-bordered copy of the
       // input, straight into the place the SGEMM reads it from: no packing of B.

@@ -14,8 +14,11 @@
 
 import { finishRow, type Epilogue, type FusedActivation } from '../wasm/epilogue.js';
 import { sgemmWasm } from '../wasm/gemm-wasm.js';
+import { sgemmResidentB } from '../wasm/gemm-resident.js';
+import { gemvWasm } from '../wasm/gemv-wasm.js';
 import { wasmKernels } from '../wasm/kernels.js';
 import { broadcastShapes, broadcastStrides } from './broadcast.js';
+import { isConstantData } from './constant-data.js';
 import { fail, isBigType, sizeOf, type BigArray, type DType, type NodeCtx, type NumericArray, type Tensor } from './tensor.js';
 
 export type FloatArray = Float32Array | Float64Array;
@@ -32,6 +35,12 @@ const NC = 2048;
  */
 const WASM_MIN_WORK = 16384;
 const WASM_MIN_N = 16;
+/**
+ * A vector times a constant matrix goes to the WebAssembly GEMV (matrix resident in
+ * its memory) from this many multiply-adds: below, copying the vector in and the
+ * result out costs more than the JavaScript loop.
+ */
+const GEMV_WASM_MIN_WORK = 1024;
 
 // Packing buffers shared by every call (kernels run one at a time), grown on
 // demand so small models never pay for the full block size.
@@ -58,11 +67,22 @@ export function gemm(
     return;
   }
   // Vector cases: packing would waste MR-1 of every MR rows.
-  if (M === 1) { gemv(N, K, A, aOff, aCs, B, bOff, bRs, bCs, C, cOff, 1, alpha, accumulate); return; }
+  if (M === 1) {
+    if (C instanceof Float32Array && B instanceof Float32Array && N * K >= GEMV_WASM_MIN_WORK && isConstantData(B)) {
+      const kernels = wasmKernels();
+      if (kernels !== null && gemvWasm(kernels, N, K, A, aOff, aCs, B, bOff, bRs, bCs, C, cOff, 1, alpha, accumulate)) return;
+    }
+    gemv(N, K, A, aOff, aCs, B, bOff, bRs, bCs, C, cOff, 1, alpha, accumulate);
+    return;
+  }
   if (N === 1) { gemv(M, K, B, bOff, bRs, A, aOff, aCs, aRs, C, cOff, ldc, alpha, accumulate); return; }
   if (C instanceof Float32Array && N >= WASM_MIN_N && M * N * K >= WASM_MIN_WORK) {
     const kernels = wasmKernels();
-    if (kernels !== null && sgemmWasm(kernels, M, N, K, A, aOff, aRs, aCs, B, bOff, bRs, bCs, C, cOff, ldc, alpha, accumulate)) return;
+    if (kernels !== null) {
+      if (B instanceof Float32Array && isConstantData(B) &&
+        sgemmResidentB(kernels, M, N, K, A, aOff, aRs, aCs, B, bOff, bRs, bCs, C, cOff, ldc, alpha, accumulate)) return;
+      if (sgemmWasm(kernels, M, N, K, A, aOff, aRs, aCs, B, bOff, bRs, bCs, C, cOff, ldc, alpha, accumulate)) return;
+    }
   }
   const needB = (Math.min(N, NC) + NR) * Math.min(K, KC), needA = (Math.min(M, MC) + MR) * Math.min(K, KC);
   if (packB.length < needB) packB = new Float64Array(Math.min(Math.max(needB, packB.length * 2), (NC + NR) * KC));
@@ -191,6 +211,10 @@ function gemv(
   W: ArrayLike<number>, wOff: number, wRs: number, wCs: number,
   out: FloatArray, oOff: number, os: number, alpha: number, accumulate: boolean,
 ): void {
+  if (wRs === 1 && xs === 1 && x instanceof Float32Array && W instanceof Float32Array) {
+    gemvDotsF32(N, K, x, xOff, W, wOff, wCs, out, oOff, os, alpha, accumulate);
+    return;
+  }
   if (wRs === 1 || wCs !== 1) {
     for (let j = 0; j < N; j++) {
       let s = 0;
@@ -213,6 +237,40 @@ function gemv(
   for (let j = 0; j < N; j++) {
     const o = oOff + j * os;
     out[o] = accumulate ? out[o] + alpha * acc[j] : alpha * acc[j];
+  }
+}
+
+/**
+ * gemv's dot-product case for contiguous float32 operands (the JavaScript fallback
+ * of a batch-1 Gemm with transB = 1, the layout of nn.Linear exports): its own
+ * function so its loads see only Float32Array (gemv's are polymorphic), and four
+ * outputs per sweep so each x element is loaded once per four products. Each sum
+ * still runs over p in order in a double, so results equal gemv's loop exactly.
+ */
+function gemvDotsF32(
+  N: number, K: number, x: Float32Array, xOff: number, W: Float32Array, wOff: number, wCs: number,
+  out: FloatArray, oOff: number, os: number, alpha: number, accumulate: boolean,
+): void {
+  let j = 0;
+  for (; j + 4 <= N; j += 4) {
+    const r0 = wOff + j * wCs, r1 = r0 + wCs, r2 = r1 + wCs, r3 = r2 + wCs;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let p = 0; p < K; p++) {
+      const a = x[xOff + p];
+      s0 += a * W[r0 + p]; s1 += a * W[r1 + p]; s2 += a * W[r2 + p]; s3 += a * W[r3 + p];
+    }
+    const o = oOff + j * os;
+    out[o] = accumulate ? out[o] + alpha * s0 : alpha * s0;
+    out[o + os] = accumulate ? out[o + os] + alpha * s1 : alpha * s1;
+    out[o + 2 * os] = accumulate ? out[o + 2 * os] + alpha * s2 : alpha * s2;
+    out[o + 3 * os] = accumulate ? out[o + 3 * os] + alpha * s3 : alpha * s3;
+  }
+  for (; j < N; j++) {
+    const r0 = wOff + j * wCs;
+    let s0 = 0;
+    for (let p = 0; p < K; p++) s0 += x[xOff + p] * W[r0 + p];
+    const o = oOff + j * os;
+    out[o] = accumulate ? out[o] + alpha * s0 : alpha * s0;
   }
 }
 

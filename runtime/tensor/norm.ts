@@ -1,8 +1,9 @@
 // Normalisations: LayerNormalization, RMSNormalization, BatchNormalization,
 // InstanceNormalization, GroupNormalization, LpNormalization,
 // MeanVarianceNormalization, LRN.
-// Statistics are computed in float64 with two passes (mean, then squared
-// deviations), which is at least as accurate as ONNX's float32 stash type.
+// Statistics are computed in float64 (LayerNormalization: in one pass shifted by a
+// row value, see normalizeLayers; the others: mean, then squared deviations), which
+// is at least as accurate as ONNX's float32 stash type.
 
 import { broadcastIndex, broadcastShapes } from './broadcast.js';
 import { fail, normAxis, sizeOf, type DType, type NodeCtx, type NumericArray, type Tensor } from './tensor.js';
@@ -23,26 +24,53 @@ export interface LayerNormAttrs {
 
 export function layerNormalization(ctx: NodeCtx, inputs: Inputs, attrs: LayerNormAttrs): Tensor[] {
   const x = inputs[0] as Tensor;
+  return normalizeLayers(ctx, x, null, inputs[1] as Tensor, inputs[2], attrs);
+}
+
+/**
+ * AddLayerNormalization (domain `mlcompile`, built by src/passes/fuse-layernorm.ts
+ * from a residual Add feeding LayerNormalization): LayerNormalization(A + B, Scale,
+ * B_bias) with A and B of one shape. The sum is stored (rounded to the output type,
+ * as the Add node would) while the statistics pass reads it: no separate Add pass or
+ * tensor.
+ */
+export function addLayerNormalization(ctx: NodeCtx, inputs: Inputs, attrs: LayerNormAttrs): Tensor[] {
+  const a = inputs[0] as Tensor, b = inputs[1] as Tensor;
+  if (a.type !== b.type || a.dims.length !== b.dims.length || a.dims.some((d, i) => d !== b.dims[i])) {
+    fail(`AddLayerNormalization inputs must have one type and shape, got ${a.type}[${a.dims.join(',')}] and ${b.type}[${b.dims.join(',')}]`);
+  }
+  return normalizeLayers(ctx, a, b, inputs[2] as Tensor, inputs[3], attrs);
+}
+
+/** LayerNormalization of x (+ addend, when given) into output 0, with the Mean and InvStdDev outputs the attrs declare. */
+function normalizeLayers(ctx: NodeCtx, x: Tensor, addend: Tensor | null, scaleIn: Tensor, biasIn: Tensor | undefined, attrs: LayerNormAttrs): Tensor[] {
   const { rows, cols, statDims } = rowsAndCols(x, attrs.axis);
   const y = ctx.alloc(0, x.type, x.dims);
   const meanOut = attrs.outputs > 1 ? (ctx.alloc(1, attrs.statsType, statDims).data as NumericArray) : undefined;
   const invOut = attrs.outputs > 2 ? (ctx.alloc(2, attrs.statsType, statDims).data as NumericArray) : undefined;
-  const xs = x.data as NumericArray;
   const ys = y.data as NumericArray;
-  const scale = affineParam(inputs[1] as Tensor, x.dims, 'Scale');
-  const bias = inputs[2] !== undefined ? affineParam(inputs[2], x.dims, 'B') : undefined;
+  const x2 = addend === null ? null : (addend.data as NumericArray);
+  // With an addend, the rounded sum is stored in y first and normalised there in place.
+  const xs = x2 === null ? (x.data as NumericArray) : ys;
+  const x1 = x.data as NumericArray;
+  const scale = affineParam(scaleIn, x.dims, 'Scale');
+  const bias = biasIn !== undefined ? affineParam(biasIn, x.dims, 'B') : undefined;
   // Usual layout: scale and bias are exactly the normalised shape, applied in the same pass.
   const fused = isPerColumn(scale, cols) && (bias === undefined || isPerColumn(bias, cols));
   const s = scale.data;
   const b = bias?.data;
   for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    let sum = 0;
-    for (let i = base; i < base + cols; i++) sum += xs[i];
-    const mean = sum / cols;
-    let sq = 0;
-    for (let i = base; i < base + cols; i++) { const dv = xs[i] - mean; sq += dv * dv; }
-    const inv = 1 / Math.sqrt(sq / cols + attrs.epsilon);
+    const base = r * cols, end = base + cols;
+    if (x2 !== null) for (let i = base; i < end; i++) ys[i] = x1[i] + x2[i];
+    // One pass for both sums, shifted by the row's first value: x0 is one of the
+    // values, so |x0 − mean| ≤ √(cols−1)·std and Σd² − (Σd)²/n cancels at most
+    // about cols·2^-53 relatively, far below float32's rounding.
+    const x0 = cols > 0 ? xs[base] : 0;
+    let sd = 0, sq = 0;
+    for (let i = base; i < end; i++) { const dv = xs[i] - x0; sd += dv; sq += dv * dv; }
+    const mean = x0 + sd / cols;
+    const variance = Math.max((sq - (sd * sd) / cols) / cols, 0);
+    const inv = 1 / Math.sqrt(variance + attrs.epsilon);
     if (meanOut) meanOut[r] = mean;
     if (invOut) invOut[r] = inv;
     if (!fused) for (let i = base; i < base + cols; i++) ys[i] = (xs[i] - mean) * inv;

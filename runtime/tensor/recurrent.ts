@@ -15,6 +15,10 @@
 // 0..L-1 (reverse direction: L-1 down to 0), Y is zero at steps ≥ L, and Y_h/Y_c
 // hold the state after the row's last computed step (the initial state when L = 0).
 
+import { gemvWasm } from '../wasm/gemv-wasm.js';
+import { gruStep, lstmStep, prepareGru, prepareLstm } from '../wasm/recurrent-steps.js';
+import { wasmKernels } from '../wasm/kernels.js';
+import { isConstantData } from './constant-data.js';
 import { gemm } from './gemm.js';
 import { fail, type NodeCtx, type Tensor } from './tensor.js';
 
@@ -304,11 +308,32 @@ function recurrentProduct(
 ): void {
   const n = g.hidden;
   if (!batchedSteps(g, gh)) {
-    for (let b = 0; b < g.batch; b++) dotRows(out, b * ld + outOff, h, b * n, n, g.r, (d * gh + rowStart) * n, cols);
+    const rOff = (d * gh + rowStart) * n;
+    if (residentProduct(g, cols, n) && out instanceof Float32Array) {
+      // R[d] rows as gemm()'s B operand: B[p, j] = R[rOff + j·n + p].
+      const kernels = wasmKernels();
+      let b = 0;
+      if (kernels !== null) for (; b < g.batch; b++) if (!gemvWasm(kernels, cols, n, h, b * n, 1, g.r as Float32Array, rOff, 1, n, out, b * ld + outOff, 1, 1, false)) break;
+      for (; b < g.batch; b++) dotRows(out, b * ld + outOff, h, b * n, n, g.r, rOff, cols);
+      return;
+    }
+    for (let b = 0; b < g.batch; b++) dotRows(out, b * ld + outOff, h, b * n, n, g.r, rOff, cols);
     return;
   }
   gemm(g.batch, cols, n, h, 0, n, 1, rt, rowStart, gh, 1, out, outOff, ld);
 }
+
+/**
+ * Whether a step's vector products go to the WebAssembly GEMV: float32, a constant R
+ * (packed once, resident in the kernels' memory) and products big enough to pay for
+ * copying h in and the gates out.
+ */
+function residentProduct(g: Geometry, cols: number, n: number): boolean {
+  return g.r instanceof Float32Array && cols * n >= RESIDENT_MIN_WORK && isConstantData(g.r);
+}
+
+/** See residentProduct: below this many multiply-adds per row the JavaScript loop is faster. */
+const RESIDENT_MIN_WORK = 1024;
 
 /** rt[p·gh + j] = R[d, j, p]: direction d's recurrence weights transposed, once per call. */
 function transposeRecurrence(g: Geometry, d: number, gh: number, rt: FloatArray): void {
@@ -466,7 +491,13 @@ export function gru(ctx: NodeCtx, inputs: Inputs, attrs: GruAttrs): Tensor[] {
     // (two around the second product when linear_before_reset = 0).
     const standard = f.fn === 'sigmoid' && gAct.fn === 'tanh' && attrs.clip === Infinity;
     const sig = f32 ? sigmoidF32 : sigmoid, tanh = f32 ? tanhF32 : Math.tanh;
+    const cells = standard && xw instanceof Float32Array && residentProduct(g, gh, n) && !batchedSteps(g, gh)
+      ? prepareGru(g.r as Float32Array, d * gh * n, n, lbr) : null;
     runDirection(g, d, isBackward(attrs, d), h, out.y, (t) => {
+      if (cells !== null) {
+        for (let b = 0; b < g.batch; b++) if (t < g.lens[b]) gruStep(cells, lbr, xw as Float32Array, xRow(g, t, b) * gh, rbh, h, b * n);
+        return;
+      }
       // z and r for the whole batch (and Ht-1·Rhᵀ when it does not wait for rt).
       recurrentProduct(g, d, gh, rt, 0, lbr ? gh : 2 * n, h, gates, 0, gh);
       for (let b = 0; b < g.batch; b++) {
@@ -561,7 +592,13 @@ export function lstm(ctx: NodeCtx, inputs: Inputs, attrs: LstmAttrs): Tensor[] {
     const standard = fAct.fn === 'sigmoid' && gAct.fn === 'tanh' && hAct.fn === 'tanh'
       && attrs.clip === Infinity && peep === undefined && !attrs.inputForget;
     const sig = f32 ? sigmoidF32 : sigmoid, tanh = f32 ? tanhF32 : Math.tanh;
+    const cells = standard && xw instanceof Float32Array && residentProduct(g, gh, n) && !batchedSteps(g, gh)
+      ? prepareLstm(g.r as Float32Array, d * gh * n, n) : null;
     runDirection(g, d, isBackward(attrs, d), h, out.y, (t) => {
+      if (cells !== null) {
+        for (let b = 0; b < g.batch; b++) if (t < g.lens[b]) lstmStep(cells, xw as Float32Array, xRow(g, t, b) * gh, c, h, b * n);
+        return;
+      }
       recurrentProduct(g, d, gh, rt, 0, gh, h, gates, 0, gh);
       for (let b = 0; b < g.batch; b++) {
         if (t >= g.lens[b]) continue;

@@ -14,9 +14,14 @@ const TILE = 32;
  * order are merged first, so e.g. NCHW→NHWC becomes a batched 2-D transpose.
  */
 export function permuteInto(dst: TensorData, src: TensorData, dims: readonly number[], perm: readonly number[]): void {
-  const n = prod(dims);
-  if (n === 0) return;
+  if (prod(dims) === 0) return;
   const { d, p } = simplifyPermutation(dims, perm);
+  permuteSimplified(dst, src, d, p);
+}
+
+/** permuteInto for dims and perm already simplified (no unit axes, no mergeable runs). */
+function permuteSimplified(dst: TensorData, src: TensorData, d: readonly number[], p: readonly number[]): void {
+  const n = prod(d);
   const r = d.length;
   let identity = true;
   for (let i = 0; i < r; i++) if (p[i] !== i) identity = false;
@@ -80,6 +85,12 @@ function permuteBlocks(dst: TensorData, src: TensorData, d: readonly number[], p
   const inSt = strides(d);
   const od = p.map((a) => d[a]);
   const st = p.map((a) => inSt[a]);
+  if (dst instanceof Float32Array && src instanceof Float32Array && r === 3) {
+    // Attention heads ([seq, heads, dh] ↔ [heads, seq, dh]): short rows, where a
+    // generic copy per row costs more than the copy itself.
+    permuteRows3F32(dst, src, od[0], od[1], inner, st[0], st[1]);
+    return;
+  }
   const idx = new Int32Array(r);
   const n = prod(d);
   let base = 0;
@@ -94,12 +105,27 @@ function permuteBlocks(dst: TensorData, src: TensorData, d: readonly number[], p
   }
 }
 
+/** dst[i, j, :] = src[i·s0 + j·s1 + (0..inner)] for an n0×n1 grid of float32 rows. */
+function permuteRows3F32(dst: Float32Array, src: Float32Array, n0: number, n1: number, inner: number, s0: number, s1: number): void {
+  let o = 0;
+  for (let i = 0; i < n0; i++) {
+    for (let j = 0, b = i * s0; j < n1; j++, b += s1) {
+      for (let k = 0; k < inner; k++) dst[o + k] = src[b + k];
+      o += inner;
+    }
+  }
+}
+
 /** General case: walk the output in order, reading the input with the permuted strides. */
 function permuteGather(dst: TensorData, src: TensorData, d: readonly number[], p: readonly number[]): void {
   const r = d.length;
   const inSt = strides(d);
   const od = p.map((a) => d[a]);
   const st = p.map((a) => inSt[a]);
+  if (dst instanceof Float32Array && src instanceof Float32Array && r === 3) {
+    permuteGather3F32(dst, src, od[0], od[1], od[2], st[0], st[1], st[2]);
+    return;
+  }
   const o = dst as Elems, s = src as Elems;
   const inner = od[r - 1], sInner = st[r - 1];
   const idx = new Int32Array(r);
@@ -116,6 +142,16 @@ function permuteGather(dst: TensorData, src: TensorData, d: readonly number[], p
   }
 }
 
+/** dst[i, j, k] = src[i·s0 + j·s1 + k·s2] over an n0×n1×n2 float32 grid (e.g. keys to [heads, dh, seq]). */
+function permuteGather3F32(dst: Float32Array, src: Float32Array, n0: number, n1: number, n2: number, s0: number, s1: number, s2: number): void {
+  let o = 0;
+  for (let i = 0; i < n0; i++) {
+    for (let j = 0, b = i * s0; j < n1; j++, b += s1) {
+      for (let k = 0, rd = b; k < n2; k++, rd += s2) dst[o++] = src[rd];
+    }
+  }
+}
+
 export interface TransposeAttrs {
   /** null: reverse the axes (the ONNX default). */
   readonly perm: readonly number[] | null;
@@ -126,16 +162,32 @@ export function transpose(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[],
   const r = x.dims.length;
   const perm = attrs.perm ?? x.dims.map((_, i) => r - 1 - i);
   checkPermutation(perm, r);
-  const outDims = perm.map((a) => x.dims[a]);
-  const { p } = simplifyPermutation(x.dims, perm);
-  if (p.every((a, i) => a === i)) {
+  const plan = transposePlan(ctx, x.dims, perm);
+  if (plan.p.every((a, i) => a === i)) {
     // Only unit axes move: the element order is unchanged.
-    ctx.view(0, x.type, outDims, x.data);
+    ctx.view(0, x.type, plan.outDims, x.data);
     return ctx.done(1);
   }
-  const out = ctx.alloc(0, x.type, outDims);
-  permuteInto(out.data, x.data, x.dims, perm);
+  const out = ctx.alloc(0, x.type, plan.outDims);
+  if (plan.n > 0) permuteSimplified(out.data, x.data, plan.d, plan.p);
   return ctx.done(1);
+}
+
+/** A Transpose's simplified permutation, kept in the node's memo while the input dims repeat. */
+class TransposePlan {
+  constructor(
+    readonly inDims: readonly number[], readonly outDims: readonly number[], readonly n: number,
+    readonly d: readonly number[], readonly p: readonly number[],
+  ) {}
+}
+
+function transposePlan(ctx: NodeCtx, dims: readonly number[], perm: readonly number[]): TransposePlan {
+  const m = ctx.memo;
+  if (m instanceof TransposePlan && m.inDims.length === dims.length && m.inDims.every((v, i) => v === dims[i])) return m;
+  const { d, p } = simplifyPermutation(dims, perm);
+  const plan = new TransposePlan(dims.slice(), perm.map((a) => dims[a]), prod(dims), d, p);
+  ctx.memo = plan;
+  return plan;
 }
 
 function checkPermutation(perm: readonly number[], r: number): void {

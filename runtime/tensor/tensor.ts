@@ -98,6 +98,34 @@ export function allocData(type: DType, n: number): TensorData {
   }
 }
 
+/** Bytes per element of `type` in the internal representation (allocData); undefined for strings. */
+export function elementBytes(type: DType): number | undefined {
+  switch (type) {
+    case 'float64': case 'int64': case 'uint64': return 8;
+    case 'int8': case 'int4': case 'int2': case 'uint8': case 'bool': case 'uint4': case 'uint2': return 1;
+    case 'int16': case 'uint16': return 2;
+    case 'string': return undefined;
+    default: return 4; // float32, int32, uint32, and float16/bfloat16/float8/float4 held as float32
+  }
+}
+
+/** Storage for `n` elements of `type` over `buffer` at `byteOffset` (the internal representation, as allocData). */
+export function dataOn(type: DType, buffer: ArrayBuffer, byteOffset: number, n: number): TensorData {
+  switch (type) {
+    case 'float64': return new Float64Array(buffer, byteOffset, n);
+    case 'int8': case 'int4': case 'int2': return new Int8Array(buffer, byteOffset, n);
+    case 'uint8': case 'bool': case 'uint4': case 'uint2': return new Uint8Array(buffer, byteOffset, n);
+    case 'int16': return new Int16Array(buffer, byteOffset, n);
+    case 'uint16': return new Uint16Array(buffer, byteOffset, n);
+    case 'int32': return new Int32Array(buffer, byteOffset, n);
+    case 'uint32': return new Uint32Array(buffer, byteOffset, n);
+    case 'int64': return new BigInt64Array(buffer, byteOffset, n);
+    case 'uint64': return new BigUint64Array(buffer, byteOffset, n);
+    case 'string': throw new RuntimeError('MLR_ERR_KERNEL', 'string tensors cannot live in an arena');
+    default: return new Float32Array(buffer, byteOffset, n);
+  }
+}
+
 export function makeTensor(type: DType, dims: readonly number[], data?: TensorData): Tensor {
   return { type, dims: dims.slice(), data: data ?? allocData(type, sizeOf(dims)) };
 }
@@ -156,9 +184,24 @@ export class NodeCtx {
    * shapes then cost no per-call planning. Only the node's own kernel reads it.
    */
   memo: unknown = undefined;
+  /** Output storage assigned by the compile-time buffer plan (src/passes/buffer-plan.ts), by output index. */
+  private readonly planned: (Tensor | undefined)[] = [];
   constructor(readonly name: string, readonly fresh = false) {}
 
-  /** Output k with the given type and dims (contents unspecified unless freshly allocated). */
+  /**
+   * Assigns output k the `length` elements of `type` at `byteOffset` in a shared arena.
+   * Called once at module load by generated code; other values use the same bytes at
+   * other times, so contents never survive from one call to the next.
+   */
+  plan(k: number, arena: ArrayBuffer, byteOffset: number, type: DType, length: number): void {
+    if (this.fresh) throw new RuntimeError('MLR_ERR_KERNEL', `node ${JSON.stringify(this.name)}: region nodes cannot use the arena`);
+    this.planned[k] = { type, dims: [length], data: dataOn(type, arena, byteOffset, length) };
+  }
+
+  /**
+   * Output k with the given type and dims. Contents are unspecified: kernels write
+   * every element (planned outputs hold whatever another value left in the arena).
+   */
   alloc(k: number, type: DType, dims: readonly number[]): Tensor {
     const n = sizeOf(dims);
     const prev = this.out[k];
@@ -166,6 +209,14 @@ export class NodeCtx {
       // Dims arrays are replaced, never mutated in place: equal ones can stay (no allocation per call).
       if (!sameDims(prev.dims, dims)) prev.dims = dims.slice();
       return prev;
+    }
+    const p = this.planned[k];
+    if (p !== undefined && p.type === type && p.data.length === n) {
+      // Type and size as planned: the arena slice. Otherwise (shapes the plan did not foresee) a buffer of its own.
+      if (!sameDims(p.dims, dims)) p.dims = dims.slice();
+      this.out[k] = p;
+      this.owned[k] = true;
+      return p;
     }
     const t: Tensor = { type, dims: dims.slice(), data: allocData(type, n) };
     this.out[k] = t;

@@ -14,9 +14,13 @@ export interface Depthwise3x3 {
   sh: number; sw: number; pt: number; pl: number;
 }
 
+/** Floats per channel record of the `dw3x3` kernel: 9 taps, then bias, lo, hi of its epilogue. */
+const RECORD = 12;
+
 /**
  * Y[c] = X[c] ⊛ Wt[c] for the C channels of one image; false (nothing done) when memory
- * is short. With an epilogue, rows are written through it (bias, residual, activation).
+ * is short. With an epilogue, rows are written through it (bias, residual, activation):
+ * bias and a clamp (Relu, Clip) inside the kernel's store, others after it.
  */
 export function depthwise3x3Wasm(
   k: WasmKernels, g: Depthwise3x3,
@@ -28,28 +32,37 @@ export function depthwise3x3Wasm(
   const xW = Math.max(W + pl, owv * 4 * sw + 2);
   const xH = Math.max(H + pt, (OH - 1) * sh + 3);
   const yPlane = OH * owv * 4;
-  // Layout: bias (C), weights (9·C), outputs, then the padded planes and their staging area.
-  const bBase = 0, wBase = C, yBase = wBase + 9 * C, xBase = yBase + C * yPlane;
+  // Layout: channel records (taps + epilogue), outputs, then the padded planes and their staging area.
+  const wBase = 0, yBase = RECORD * C, xBase = yBase + C * yPlane;
   const mem = k.scratch(xBase + paddedPlanesFloats(C, H, W, xH, xW));
   if (mem === null) return false;
   copyPaddedPlanes(k, mem, xBase, X, xOff, C, H, W, pt, pl, xH, xW);
-  if (Wt instanceof Float32Array) mem.set(Wt.subarray(wOff, wOff + 9 * C), wBase);
-  else for (let i = 0; i < 9 * C; i++) mem[wBase + i] = Wt[wOff + i];
-  k.dw3x3(C, OH, owv, sh, sw, xBase * 4, xH, xW, wBase * 4, yBase * 4);
-  const onWasm = epilogue !== null && epilogueOnWasm(epilogue) && epilogue.residual === null;
-  if (onWasm) {
-    // Bias and activation while the planes are in the kernels' memory: each channel's
-    // plane is one contiguous "row" of OH·owv vectors, with that channel's bias.
-    const bias = epilogue.bias;
-    if (bias !== null) for (let c = 0; c < C; c++) mem[bBase + c] = bias[c];
-    const mode = epilogueMode(epilogue);
-    k.epilogue(yBase * 4, C, OH * owv, yPlane, bBase * 4, 0, bias !== null ? 1 : 0, mode, epilogueP0(epilogue), epilogueP1(epilogue));
+  // In the kernel: bias and mode-0 activations (none, relu, clip) without a residual.
+  const inKernel = epilogue !== null && epilogueOnWasm(epilogue) && epilogueMode(epilogue) === 0 && epilogue.residual === null;
+  const bias = inKernel ? epilogue.bias : null;
+  const lo = inKernel ? epilogueP0(epilogue) : -Infinity, hi = inKernel ? epilogueP1(epilogue) : Infinity;
+  for (let c = 0, r = wBase; c < C; c++, r += RECORD) {
+    const w = wOff + 9 * c;
+    for (let t = 0; t < 9; t++) mem[r + t] = Wt[w + t];
+    mem[r + 9] = bias === null ? -0 : bias[c]; // −0: the kernel's add leaves every value as it is
+    mem[r + 10] = lo;
+    mem[r + 11] = hi;
   }
-  if (epilogue !== null && !onWasm) {
-    for (let c = 0; c < C; c++) {
-      for (let oy = 0; oy < OH; oy++) finishRow(epilogue, c, mem, yBase + c * yPlane + oy * owv * 4, Y, yOff + (c * OH + oy) * OW, OW);
+  k.dw3x3(C, OH, owv, sh, sw, xBase * 4, xH, xW, wBase * 4, yBase * 4);
+  if (epilogue !== null && !inKernel) {
+    if (epilogueOnWasm(epilogue) && epilogue.residual === null) {
+      // Leaky relu: one SIMD pass while the planes are in the kernels' memory. Each
+      // channel's plane is one contiguous "row" of OH·owv vectors, with that channel's
+      // bias (staged where the records were: the kernel is done with them).
+      const eb = epilogue.bias;
+      if (eb !== null) for (let c = 0; c < C; c++) mem[wBase + c] = eb[c];
+      k.epilogue(yBase * 4, C, OH * owv, yPlane, wBase * 4, 0, eb !== null ? 1 : 0, epilogueMode(epilogue), epilogueP0(epilogue), epilogueP1(epilogue));
+    } else {
+      for (let c = 0; c < C; c++) {
+        for (let oy = 0; oy < OH; oy++) finishRow(epilogue, c, mem, yBase + c * yPlane + oy * owv * 4, Y, yOff + (c * OH + oy) * OW, OW);
+      }
+      return true;
     }
-    return true;
   }
   // Drop the padding columns of every row in place, then one memcpy out.
   if (OW !== owv * 4) k.compact(yBase * 4, C * OH, OW, owv * 4, yBase * 4);

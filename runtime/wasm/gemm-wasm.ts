@@ -14,6 +14,7 @@
 
 import { epilogueMode, epilogueOnWasm, epilogueP0, epilogueP1, finishRow, type Epilogue } from './epilogue.js';
 import type { WasmKernels } from './kernels.js';
+import type { OperandView } from './resident.js';
 
 /** K slice: a 4×KC A panel (4 KB) and the KC rows of an 8-column B strip stay in L1. */
 const KC = 256;
@@ -34,21 +35,26 @@ export function sgemmBegin(k: WasmKernels, M: number, N: number, K: number, extr
 
 /**
  * C = alpha · op(A) · B (+ C) once B is in place; A[i,p] = A[aOff + i·aRs + p·aCs].
- * `packedA` (from `packAForSgemm`, e.g. constant weights packed once) replaces the
- * packing of A. With an epilogue (alpha 1, no accumulate), row i is written as
- * finishRow(epilogue, epRow0 + i, ...): bias, residual and activation in the copy-out.
+ * `packedA` replaces the packing of A: a Float32Array from `packAForSgemm` is copied
+ * in; a number is the float offset, relative to the kernels' residentBase(), of a
+ * resident block in that layout (`packAInto` via resident.ts: constant weights packed
+ * once and never copied again). With an epilogue (alpha 1, no accumulate), row i is
+ * written as finishRow(epilogue, epRow0 + i, ...): bias, residual and activation in
+ * the copy-out.
  */
 export function sgemmFinish(
   k: WasmKernels, prep: SgemmB,
   M: number, N: number, K: number,
   A: ArrayLike<number>, aOff: number, aRs: number, aCs: number,
   C: Float32Array, cOff: number, ldc: number, alpha: number, accumulate: boolean,
-  packedA: Float32Array | null = null, epilogue: Epilogue | null = null, epRow0 = 0,
+  packedA: Float32Array | number | null = null, epilogue: Epilogue | null = null, epRow0 = 0,
 ): void {
   const { mem, ldb } = prep;
   const Mp = (M + 3) & ~3, Np = ldb;
-  const pa = K * ldb, pc = pa + Mp * K;
-  if (packedA !== null && packedA.length === Mp * K) mem.set(packedA, pa);
+  const pc = K * ldb + Mp * K;
+  let pa = K * ldb;
+  if (typeof packedA === 'number') pa = k.residentBase() + packedA; // read after sgemmBegin's scratch request
+  else if (packedA !== null && packedA.length === Mp * K) mem.set(packedA, pa);
   else packA(mem, pa, A, aOff, aRs, aCs, M, Mp, K);
   if (epilogue !== null && epilogueOnWasm(epilogue)) {
     // The kernel applies the epilogue to each tile as it finishes it; the rows below are plain copies.
@@ -102,6 +108,19 @@ function stageEpilogue(
   return { rb, bb, flags: (bias !== null ? 1 : 0) | (res !== null ? 2 : 0) };
 }
 
+/** Floats of A (M×K) in the packed layout of the `sgemm` kernel. */
+export function packedAFloats(M: number, K: number): number {
+  return ((M + 3) & ~3) * K;
+}
+
+/**
+ * Writes A (v.rows × v.cols, A[i,p] = A[v.off + i·v.rs + p·v.cs]) in the `sgemm`
+ * kernel's packed layout at float `dst` of `mem` (a resident.ts packer).
+ */
+export function packAInto(mem: Float32Array, dst: number, A: ArrayLike<number>, v: OperandView): void {
+  packA(mem, dst, A, v.off, v.rs, v.cs, v.rows, (v.rows + 3) & ~3, v.cols);
+}
+
 /** A (M×K, A[i,p] = A[off + i·rs + p·cs]) in the layout sgemmFinish copies in as `packedA`. */
 export function packAForSgemm(A: ArrayLike<number>, off: number, rs: number, cs: number, M: number, K: number): Float32Array {
   const Mp = (M + 3) & ~3;
@@ -123,11 +142,12 @@ export function sgemmWasm(
   C: Float32Array, cOff: number, ldc: number,
   alpha: number, accumulate: boolean,
 ): boolean {
-  const prep = sgemmBegin(k, M, N, K);
+  const contiguous = bCs === 1 && bRs === N && B instanceof Float32Array;
+  const prep = sgemmBegin(k, M, N, K, contiguous ? K * N : 0);
   if (prep === null) return false;
   const { mem, ldb } = prep;
-  if (bCs === 1 && bRs === N && N === ldb && B instanceof Float32Array) {
-    mem.set(B.subarray(bOff, bOff + K * ldb), 0); // contiguous rows that need no padding: one memcpy
+  if (contiguous) {
+    setPaddedRows(k, prep, B, bOff, K, N);
   } else if (bCs === 1 && B instanceof Float32Array) {
     for (let p = 0; p < K; p++) mem.set(B.subarray(bOff + p * bRs, bOff + p * bRs + N), p * ldb); // row copies are memcpy
   } else {
@@ -138,6 +158,21 @@ export function sgemmWasm(
   }
   sgemmFinish(k, prep, M, N, K, A, aOff, aRs, aCs, C, cOff, ldc, alpha, accumulate);
   return true;
+}
+
+/**
+ * Writes K contiguous rows of N floats from X[xOff] as B (row stride prep.ldb): one
+ * memcpy when no padding is needed, else one memcpy into the `extra` scratch (which
+ * must hold K·N floats) and the `pad` kernel spreading the rows (a JavaScript copy per
+ * row costs a call and a view each; the kernel reads 8-aligned rows fastest).
+ */
+export function setPaddedRows(k: WasmKernels, prep: SgemmB, X: Float32Array, xOff: number, K: number, N: number): void {
+  if (prep.ldb === N) {
+    prep.mem.set(X.subarray(xOff, xOff + K * N), prep.b);
+    return;
+  }
+  prep.mem.set(X.subarray(xOff, xOff + K * N), prep.extra);
+  k.pad(prep.extra * 4, K, 1, N, prep.b * 4, 1, prep.ldb, 0, 0);
 }
 
 /** A (M×K) → per K slice, Mp/4 panels of kc×4 (A[i0+r, p] at p·4 + r); rows ≥ M are zero. */

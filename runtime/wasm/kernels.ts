@@ -16,6 +16,8 @@
 
 import { decodeBase64 } from '../io/base64.js';
 import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
+import { instantiateRecurrent, type RecurrentKernels } from './recurrent-kernels.js';
+import { instantiateWinograd, type WinogradKernels } from './winograd-kernels.js';
 
 export type KernelBackend = 'wasm-simd' | 'js';
 
@@ -43,11 +45,33 @@ export interface WasmKernels {
   /** Zero-bordered copy of channel planes; see kernels.wat. */
   pad(src: number, ch: number, h: number, w: number, dst: number, xH: number, xW: number, pt: number, pl: number): void;
   /**
+   * GEMV: y = act(alpha · W·x (+ b)) for `np` outputs (a multiple of 8) over `kp` inputs
+   * (a multiple of 4), W packed by `packForGemv` (runtime/wasm/gemv-wasm.ts); see kernels.wat.
+   */
+  gemv(np: number, kp: number, w: number, x: number, y: number, b: number, flags: number, alpha: number, mode: number, p0: number, p1: number): void;
+  /**
    * A float32 view of the memory holding at least `floats` floats, grown when
    * needed; null when the memory cannot grow that far (the caller then uses its
    * JavaScript loop). Views are invalidated by growth: take a fresh one per call.
+   * The scratch floats are [0, floats); the resident blocks live above them.
    */
   scratch(floats: number): Float32Array | null;
+  /** Winograd transforms (winograd.wat) over this memory; null or absent when that module did not load. */
+  readonly winograd?: WinogradKernels | null;
+  /** LSTM/GRU cells (recurrent.wat) over this memory; null or absent when that module did not load. */
+  readonly recurrent?: RecurrentKernels | null;
+  /**
+   * Reserves `floats` floats that stay for the module's lifetime (e.g. constant
+   * weights packed once, which then need no copy per call): returns their offset
+   * relative to `residentBase()`, or null when the memory cannot grow. The caller
+   * fills the block through a fresh view. Views from earlier calls are invalidated.
+   */
+  reserve(floats: number): number | null;
+  /**
+   * Float offset of the resident blocks. They move up (contents kept) when a
+   * scratch request needs the room, so read this after the call's `scratch()`.
+   */
+  residentBase(): number;
 }
 
 /**
@@ -71,11 +95,14 @@ interface KernelExports {
   epilogue: WasmKernels['epilogue'];
   pad: WasmKernels['pad'];
   compact: WasmKernels['compact'];
+  gemv: WasmKernels['gemv'];
 }
 
 const PAGE = 65536;
 /** Largest working set the kernels take on (2 GB, half of wasm32's 4 GB address space). */
 const MAX_BYTES = 2 ** 31;
+/** Largest total of resident blocks (weights kept in the kernels' memory). */
+const RESIDENT_MAX_BYTES = 2 ** 30;
 
 let instance: WasmKernels | null = null;
 let forcedJs = envDisablesWasm();
@@ -89,9 +116,33 @@ function envDisablesWasm(): boolean {
   return env?.MLCOMPILE_WASM === '0';
 }
 
+/**
+ * Memory layout: [0, residentStart) is scratch, whose contents matter only during
+ * one kernel call; [residentStart, residentStart + residentSize) holds the resident
+ * blocks, addressed relative to residentStart. A scratch request that reaches into
+ * the resident blocks moves them up (one copy, with some headroom so that a first
+ * call whose layers grow one by one moves them a few times at most); their users
+ * re-read residentBase() per call.
+ */
 function wrap(exp: KernelExports): WasmKernels {
   const memory = exp.memory;
   let view = new Float32Array(memory.buffer);
+  let residentStart = 0; // bytes, 64-byte aligned
+  let residentSize = 0; // bytes
+
+  function ensureBytes(bytes: number): boolean {
+    if (bytes > MAX_BYTES + RESIDENT_MAX_BYTES) return false;
+    if (memory.buffer.byteLength < bytes) {
+      try {
+        memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
+      } catch {
+        return false; // the host refused the memory: JavaScript kernels instead
+      }
+    }
+    if (view.buffer !== memory.buffer) view = new Float32Array(memory.buffer);
+    return true;
+  }
+
   return {
     sgemm: exp.sgemm,
     dw3x3: exp.dw3x3,
@@ -99,20 +150,40 @@ function wrap(exp: KernelExports): WasmKernels {
     epilogue: exp.epilogue,
     pad: exp.pad,
     compact: exp.compact,
+    winograd: instantiateWinograd(memory),
+    recurrent: instantiateRecurrent(memory),
+    gemv: exp.gemv,
     scratch(floats: number): Float32Array | null {
       const bytes = floats * 4;
       if (bytes > MAX_BYTES) return null;
-      if (memory.buffer.byteLength < bytes) {
-        try {
-          memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
-        } catch {
-          return null; // the host refused the memory: JavaScript kernels instead
+      if (bytes > residentStart) {
+        if (residentSize === 0) {
+          residentStart = align64(bytes);
+        } else {
+          const start = align64(bytes + (bytes >> 3));
+          if (!ensureBytes(start + residentSize)) return null;
+          view.copyWithin(start >> 2, residentStart >> 2, (residentStart + residentSize) >> 2);
+          residentStart = start;
         }
       }
-      if (view.buffer !== memory.buffer) view = new Float32Array(memory.buffer);
-      return view;
+      return ensureBytes(bytes) ? view : null;
+    },
+    reserve(floats: number): number | null {
+      const size = align64(floats * 4);
+      if (residentSize + size > RESIDENT_MAX_BYTES) return null;
+      if (!ensureBytes(residentStart + residentSize + size)) return null;
+      const rel = residentSize;
+      residentSize += size;
+      return rel >> 2;
+    },
+    residentBase(): number {
+      return residentStart >> 2;
     },
   };
+}
+
+function align64(bytes: number): number {
+  return Math.ceil(bytes / 64) * 64;
 }
 
 function load(): void {

@@ -16,6 +16,12 @@ export interface Primitive {
   readonly regions?: boolean;
   /** True when repeated calls may differ for equal inputs (random ops): never folded. */
   readonly impure?: boolean;
+  /**
+   * True when the kernel may return storage of its inputs as an output (ctx.view or
+   * ctx.set of an input's data: Reshape, Identity, Cast to the same type...). The
+   * buffer planner then keeps those inputs live as long as the outputs.
+   */
+  readonly aliasesInputs?: boolean;
 }
 
 const primitives = new Map<string, Primitive>();
@@ -23,8 +29,10 @@ const primitives = new Map<string, Primitive>();
 export function definePrimitive(p: Primitive): Primitive {
   const prev = primitives.get(p.name);
   if (prev !== undefined && prev.kernel !== p.kernel) throw new Error(`primitive ${p.name} is defined twice with different kernels`);
-  primitives.set(p.name, p);
-  return p;
+  // Several registry entries (opset ranges) share one kernel: any of them saying it aliases is enough.
+  const merged = prev?.aliasesInputs === true && p.aliasesInputs !== true ? { ...p, aliasesInputs: true } : p;
+  primitives.set(p.name, merged);
+  return merged;
 }
 
 export function lookupPrimitive(name: string): Primitive | undefined {

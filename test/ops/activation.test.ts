@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dropout } from '../../runtime/tensor/activation.js';
+import { dropout, relu } from '../../runtime/tensor/activation.js';
 import { float16BitsToFloat } from '../../runtime/tensor/float16.js';
 import { NodeCtx, type Tensor } from '../../runtime/tensor/tensor.js';
 import { runOp, type OpInput, assertClose } from './helpers.js';
@@ -229,4 +229,20 @@ test('Dropout switching from inference to training between calls leaves the inpu
   const [y] = dropout(ctx, [x, ratio, flag(true)], attrs);
   assert.deepEqual(Array.from(x.data as Float32Array), new Array(64).fill(1));
   assert.ok(Array.from(y.data as Float32Array).some((v) => v === 0));
+});
+
+test('float32 Relu (branch-free bit form) agrees with max(x, 0) on special values and keeps NaN', () => {
+  const bits = new Int32Array(4);
+  bits[0] = 0xffc00001 | 0; // a negative NaN
+  bits[1] = 0x7fc00000; // a positive NaN
+  bits[2] = 0xff800000 | 0; // -Infinity
+  bits[3] = 0x80000001 | 0; // the negative float32 nearest 0
+  const x = Float32Array.from([...new Float32Array(bits.buffer), 0, -0, 1, -1, Infinity, 3.4e38, -3.4e38, 1e-45, 0.5, -2.5]);
+  const y = relu(new NodeCtx('r', true), [{ type: 'float32', dims: [x.length], data: x }])[0].data as Float32Array;
+  assert.ok(Number.isNaN(y[0]) && Number.isNaN(y[1]));
+  for (let i = 2; i < x.length; i++) assert.equal(y[i], x[i] > 0 ? x[i] : 0, `x = ${x[i]}`);
+  const n = 1000;
+  const mixed = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 7.3) * 3);
+  const ym = relu(new NodeCtx('r', true), [{ type: 'float32', dims: [n], data: mixed }])[0].data as Float32Array;
+  mixed.forEach((v, i) => assert.equal(ym[i], Math.max(v, 0)));
 });

@@ -224,6 +224,12 @@ test('Conv on the WebAssembly SIMD kernels and on the JavaScript fallback agree 
     { xd: [1, 6, 15, 14], wd: [6, 1, 3, 3], attrs: { group: 6, strides: [2, 2], pads: [0, 1, 1, 0] }, bias: true }, // depthwise s2
     { xd: [2, 5, 7, 9], wd: [5, 1, 3, 3], attrs: { group: 5, pads: [1, 1, 1, 1] }, bias: false }, // depthwise s1
     { xd: [1, 4, 6, 13], wd: [4, 1, 3, 3], attrs: { group: 4, strides: [3, 1], pads: [2, 0, 0, 2] }, bias: false }, // row stride 3
+    // One input channel per group feeding several filters: SGEMM over im2col on the SIMD kernels.
+    { xd: [2, 1, 28, 27], wd: [6, 1, 5, 5], attrs: { pads: [2, 2, 2, 2] }, bias: true }, // LeNet's first conv, odd width
+    { xd: [1, 2, 12, 13], wd: [10, 1, 3, 3], attrs: { group: 2, pads: [1, 0, 1, 1] }, bias: false }, // grouped, Mg = 5
+    // Column stride 2 (im2col's shuffle path): ResNet's 7×7 stem and 1×1 downsample, small and ragged.
+    { xd: [1, 3, 23, 21], wd: [8, 3, 7, 7], attrs: { strides: [2, 2], pads: [3, 3, 3, 3] }, bias: true },
+    { xd: [1, 16, 14, 13], wd: [24, 16, 1, 1], attrs: { strides: [2, 2] }, bias: false },
   ];
   for (const [i, c] of cases.entries()) {
     const x = rand(prod(c.xd), 40 + i), w = rand(prod(c.wd), 60 + i), b = rand(c.wd[0], 80 + i);

@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { float16BitsToArray } from '../../runtime/tensor/float16.js';
+import { layerNormalization } from '../../runtime/tensor/norm.js';
+import { NodeCtx } from '../../runtime/tensor/tensor.js';
 import { runOp, type OpInput } from './helpers.js';
 
 function f32(dims: number[], data: number[]): OpInput { return { type: 'float32', dims, data }; }
@@ -169,4 +171,28 @@ test('float16 LayerNormalization rounds Y to float16', async () => {
   const exp = standardize([1, 2, 3], 1e-5);
   assertClose(got, exp, 1e-3);
   assert.equal(got[1], 0);
+});
+
+test('LayerNormalization statistics in one shifted pass match a two-pass float64 reference on badly centred rows', () => {
+  const cols = 128;
+  // Rows with means up to 1e4 times their spread, one row led by an outlier, one constant row.
+  const rows: number[][] = [
+    Array.from({ length: cols }, (_, j) => 1e4 + Math.sin(j)),
+    Array.from({ length: cols }, (_, j) => -3e3 + 1e-2 * Math.cos(3 * j)),
+    Array.from({ length: cols }, (_, j) => (j === 0 ? 5e3 : Math.sin(j))),
+    Array.from({ length: cols }, () => 7),
+  ];
+  const x = Float64Array.from(rows.flat());
+  const attrs = { axis: -1, epsilon: 1e-5, statsType: 'float64' as const, outputs: 3 };
+  const scale = { type: 'float64' as const, dims: [cols], data: new Float64Array(cols).fill(1) };
+  const out = layerNormalization(new NodeCtx('ln', true), [{ type: 'float64', dims: [rows.length, cols], data: x }, scale], attrs);
+  const y = out[0].data as Float64Array, mean = out[1].data as Float64Array, inv = out[2].data as Float64Array;
+  rows.forEach((row, r) => {
+    const m = row.reduce((a, b) => a + b, 0) / cols;
+    const v = row.reduce((a, b) => a + (b - m) * (b - m), 0) / cols;
+    const i = 1 / Math.sqrt(v + 1e-5);
+    assert.ok(Math.abs(mean[r] - m) <= 1e-12 * Math.max(1, Math.abs(m)), `row ${r} mean ${mean[r]} want ${m}`);
+    assert.ok(Math.abs(inv[r] - i) <= 1e-9 * i, `row ${r} inv ${inv[r]} want ${i}`);
+    row.forEach((xv, j) => assert.ok(Math.abs(y[r * cols + j] - (xv - m) * i) <= 1e-7, `row ${r} col ${j}`));
+  });
 });

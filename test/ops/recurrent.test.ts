@@ -160,11 +160,11 @@ function nodeOf(c: Case, data: Data): { inputs: (OpInput | null)[]; attrs: Recor
   return { inputs, attrs };
 }
 
-async function checkCase(c: Case, opset = 14): Promise<void> {
+async function checkCase(c: Case, opset = 14, constInputs: readonly number[] = []): Promise<void> {
   const data = makeData(c);
   const want = reference(c, data);
   const { inputs, attrs } = nodeOf(c, data);
-  const outs = await runOp(c.op, inputs, attrs, { opset, outputs: c.op === 'LSTM' ? 3 : 2 });
+  const outs = await runOp(c.op, inputs, attrs, { opset, outputs: c.op === 'LSTM' ? 3 : 2, constInputs });
   const D = c.direction === 'bidirectional' ? 2 : 1;
   assert.deepEqual(outs[0].dims, [c.seq, D, c.batch, c.hidden]);
   assertClose(outs[0].data, want.y, 1e-5, 'Y');
@@ -181,6 +181,19 @@ for (const op of ['RNN', 'GRU', 'LSTM'] as const) {
     });
   }
 }
+
+test('W, R and B as initializers (as exported models have them): the WebAssembly gemv and cell path', async () => {
+  // Constant R with a big enough product goes to the resident-weight gemv and the
+  // recurrent.wat cells (float32 nonlinearities); hidden sizes that are not multiples
+  // of 4 or 8 exercise the padded lanes, sequence_lens the skipped rows.
+  for (const op of ['GRU', 'LSTM'] as const) {
+    for (const [hidden, direction] of [[16, 'forward'], [21, 'bidirectional'], [18, 'reverse']] as const) {
+      await checkCase({ op, seq: 5, batch: 2, input: 7, hidden, direction, lens: [5, 3], bias: true, initial: true, seed: 21 + hidden }, 14, [1, 2, 3]);
+    }
+  }
+  await checkCase({ op: 'GRU', seq: 4, batch: 3, input: 5, hidden: 19, lbr: true, bias: true, initial: true, lens: [4, 1, 2], seed: 31 }, 14, [1, 2, 3]);
+  await checkCase({ op: 'GRU', seq: 4, batch: 1, input: 5, hidden: 24, direction: 'bidirectional', lbr: true, seed: 32 }, 14, [1, 2]);
+});
 
 test('a zero sequence length keeps the initial state and zeroes Y (the ONNX reference semantics)', async () => {
   for (const op of ['RNN', 'GRU', 'LSTM'] as const) {

@@ -73,16 +73,16 @@ export const OPS: readonly AnyOpDef[] = [
   // Dropout-1/6: is_test = 0 (the default) means training mode. Dropout-7: always
   // inference, mask of type T. Dropout-10: bool mask. Dropout-12: ratio and
   // training_mode inputs, seed attribute.
-  { op: 'Dropout', since: 1, until: 6, kernel: k('dropout'), constraints: { T: FLOATS }, inputs: ['T'], outputs: ['T', 'T'],
+  { op: 'Dropout', since: 1, until: 6, aliasesInputs: true, kernel: k('dropout'), constraints: { T: FLOATS }, inputs: ['T'], outputs: ['T', 'T'],
     attrs: (a, ctx) => dropoutAttrs(a, ctx, { ratio: a.float('ratio', 0.5), training: a.int('is_test', 0) === 0, maskBool: false }),
     shapes: dropoutShapes, impure: true },
-  { op: 'Dropout', since: 7, until: 9, kernel: k('dropout'), constraints: { T: FLOATS }, inputs: ['T'], outputs: ['T', 'T'],
+  { op: 'Dropout', since: 7, until: 9, aliasesInputs: true, kernel: k('dropout'), constraints: { T: FLOATS }, inputs: ['T'], outputs: ['T', 'T'],
     attrs: (a, ctx) => dropoutAttrs(a, ctx, { ratio: a.float('ratio', 0.5), training: false, maskBool: false }),
     shapes: dropoutShapes },
-  { op: 'Dropout', since: 10, until: 11, kernel: k('dropout'), constraints: { T: FLOATS }, inputs: ['T'], outputs: ['T', 'bool'],
+  { op: 'Dropout', since: 10, until: 11, aliasesInputs: true, kernel: k('dropout'), constraints: { T: FLOATS }, inputs: ['T'], outputs: ['T', 'bool'],
     attrs: (a, ctx) => dropoutAttrs(a, ctx, { ratio: a.float('ratio', 0.5), training: false, maskBool: true }),
     shapes: dropoutShapes },
-  { op: 'Dropout', since: 12, kernel: k('dropout'), constraints: { T: FLOATS, T1: FLOATS }, inputs: ['T', 'T1', 'bool'], outputs: ['T', 'bool'],
+  { op: 'Dropout', since: 12, aliasesInputs: true, kernel: k('dropout'), constraints: { T: FLOATS, T1: FLOATS }, inputs: ['T', 'T1', 'bool'], outputs: ['T', 'bool'],
     minInputs: 1, maxInputs: 3,
     attrs: (a, ctx) => dropoutAttrs(a, ctx, { ratio: 0.5, training: false, maskBool: true }),
     shapes: dropoutShapes, impure: true },

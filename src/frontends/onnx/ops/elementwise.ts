@@ -230,11 +230,11 @@ export const OPS: readonly AnyOpDef[] = [
   },
   {
     // Every element type, the low-precision ones included (runtime/tensor/lowp.ts).
-    op: 'Cast', since: 1, kernel: kc('cast'), constraints: { T1: EVERY_TYPE }, inputs: ['T1'], outputs: ['*'],
+    op: 'Cast', since: 1, aliasesInputs: true, kernel: kc('cast'), constraints: { T1: EVERY_TYPE }, inputs: ['T1'], outputs: ['*'],
     attrs: castAttrs, outputTypes: (_ctx, attrs: { to: DType }) => [tensorType(attrs.to, null)], shapes: sameShape,
   },
   {
-    op: 'CastLike', since: 15, kernel: kc('castLike'), constraints: { T1: EVERY_TYPE, T2: EVERY_TYPE }, inputs: ['T1', 'T2'], outputs: ['T2'],
+    op: 'CastLike', since: 15, aliasesInputs: true, kernel: kc('castLike'), constraints: { T1: EVERY_TYPE, T2: EVERY_TYPE }, inputs: ['T1', 'T2'], outputs: ['T2'],
     attrs: castModes, outputTypes: castLikeOutput, shapes: sameShape,
   },
 ];

@@ -3,6 +3,7 @@
 
 import * as attention from '../../../../runtime/tensor/attention.js';
 import * as einsum from '../../../../runtime/tensor/einsum.js';
+import * as fusedMatmul from '../../../../runtime/tensor/fused-matmul.js';
 import * as gemm from '../../../../runtime/tensor/gemm.js';
 import { FLOAT_TYPES, NUMERIC_TYPES, type DType } from '../../../../runtime/tensor/tensor.js';
 import { fail } from '../../../diagnostics/diagnostic.js';
@@ -14,6 +15,7 @@ import { kernelsOf, type AnyOpDef, type AttrContext } from './types.js';
 const kg = kernelsOf('tensor/gemm', gemm);
 const ke = kernelsOf('tensor/einsum', einsum);
 const ka = kernelsOf('tensor/attention', attention);
+const kf = kernelsOf('tensor/fused-matmul', fusedMatmul);
 
 const FLOATS = FLOAT_TYPES;
 /** MatMul-9 / Gemm-9 and later: floats plus 32/64-bit integers. */
@@ -61,6 +63,23 @@ function gemmShape([a, b]: readonly (readonly Dim[] | null)[], at: gemm.GemmAttr
 function fusedGemmAttrs(a: AttrReader, ctx: AttrContext): gemm.FusedGemmAttrs {
   const act = fusedActivationAttrs(a);
   return { ...gemmAttrs(a, ctx), activation: act.activation, activationParams: act.activationParams };
+}
+
+/**
+ * FusedMatMul (domain `mlcompile`, what src/passes/fuse-matmul.ts builds):
+ * Y = transpose(act(alpha · (transpose(A, perm_a) @ transpose(B, perm_b)) + bias), perm_y),
+ * bias optional and broadcast along the last axis; `alpha` (default 1), the perms
+ * optional (perm_y keeps the last axis last), `activation` and `activation_params` as FusedConv's.
+ */
+function fusedMatMulAttrs(a: AttrReader): fusedMatmul.FusedMatMulAttrs {
+  const perm = (name: string): number[] | null => (a.has(name) ? a.ints(name) : null);
+  return { alpha: a.float('alpha', 1), ...fusedActivationAttrs(a), permA: perm('perm_a'), permB: perm('perm_b'), permY: perm('perm_y') };
+}
+
+function fusedMatMulShape([a, b]: readonly (readonly Dim[] | null)[], at: fusedMatmul.FusedMatMulAttrs): readonly (readonly Dim[] | null)[] {
+  const permute = (d: readonly Dim[] | null, perm: readonly number[] | null | undefined): readonly Dim[] | null =>
+    d === null || perm === null || perm === undefined ? d : perm.length === d.length ? perm.map((k) => d[k] ?? null) : null;
+  return [permute(matmulShape(permute(a, at.permA), permute(b, at.permB)), at.permY)];
 }
 
 const gemmEntry = (since: number, until: number | undefined, types: readonly DType[], optionalC: boolean): AnyOpDef => ({
@@ -118,6 +137,8 @@ export const OPS: readonly AnyOpDef[] = [
   gemmEntry(11, undefined, FLOATS_AND_WIDE_INTS, true),
   { op: 'FusedGemm', domain: 'mlcompile', since: 1, kernel: kg('fusedGemm'), constraints: { T: FLOATS }, inputs: ['T', 'T', 'T'], outputs: ['T'],
     minInputs: 2, attrs: fusedGemmAttrs, shapes: gemmShape },
+  { op: 'FusedMatMul', domain: 'mlcompile', since: 1, kernel: kf('fusedMatMul'), constraints: { T: FLOATS }, inputs: ['T', 'T', 'T'], outputs: ['T'],
+    minInputs: 2, attrs: fusedMatMulAttrs, shapes: fusedMatMulShape },
   { op: 'MatMulInteger', since: 10, kernel: kg('matmulInteger'), constraints: { T1: INT8S, T2: INT8S }, inputs: ['T1', 'T2', 'T1', 'T2'],
     outputs: ['int32'], minInputs: 2, shapes: ([a, b]) => [matmulShape(a, b)] },
   { op: 'Det', since: 11, kernel: kg('det'), constraints: { T: FLOATS }, inputs: ['T'], outputs: ['T'],

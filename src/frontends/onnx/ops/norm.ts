@@ -47,6 +47,18 @@ const layerNorm: OpDef<norm.LayerNormAttrs> = {
   },
 };
 
+/**
+ * AddLayerNormalization (domain `mlcompile`, what src/passes/fuse-layernorm.ts builds):
+ * LayerNormalization(A + B, Scale, B_bias), A and B of one shape; Y only (the fused
+ * Add's sum is not an output). Attributes as LayerNormalization's.
+ */
+const addLayerNorm: OpDef<norm.LayerNormAttrs> = {
+  op: 'AddLayerNormalization', domain: 'mlcompile', since: 1, kernel: k('addLayerNormalization'),
+  constraints: { T: FLOATS }, inputs: ['T', 'T', 'T', 'T'], minInputs: 3, outputs: ['T'],
+  attrs: (a) => ({ axis: a.int('axis', -1), epsilon: a.float('epsilon', 1e-5), statsType: stashType(a), outputs: 1 }),
+  shapes: sameShape,
+};
+
 const rmsNorm: OpDef<norm.RmsNormAttrs> = {
   op: 'RMSNormalization', since: 23, kernel: k('rmsNormalization'),
   constraints: { T: FLOATS, V: FLOATS }, inputs: ['T', 'V'], outputs: ['V'],
@@ -65,7 +77,7 @@ function bnAttrs(a: AttrReader, training: boolean, legacyOutputs: boolean, outpu
   return { epsilon: a.float('epsilon', 1e-5), momentum: a.float('momentum', 0.9), training, legacyOutputs, outputs };
 }
 
-const bnBase = { op: 'BatchNormalization', kernel: k('batchNormalization'), shapes: sameShape };
+const bnBase = { op: 'BatchNormalization', aliasesInputs: true, kernel: k('batchNormalization'), shapes: sameShape };
 const legacyBn = { ...bnBase, constraints: { T: FLOATS }, inputs: ['T', 'T', 'T', 'T', 'T'], outputs: ['T'] };
 
 const batchNorm: OpDef<norm.BatchNormAttrs>[] = [
@@ -153,5 +165,5 @@ const lrn: OpDef<norm.LrnAttrs> = {
 };
 
 export const OPS: readonly AnyOpDef[] = [
-  layerNorm, rmsNorm, ...batchNorm, instanceNorm, ...groupNorm, lpNorm, ...mvn, lrn,
+  layerNorm, addLayerNorm, rmsNorm, ...batchNorm, instanceNorm, ...groupNorm, lpNorm, ...mvn, lrn,
 ];

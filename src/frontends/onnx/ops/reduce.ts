@@ -60,7 +60,7 @@ function reduceShapes([x]: Shapes, attrs: reduce.ReduceAttrs, ctx: AttrContext):
 }
 
 function reduceOps(op: string, kernel: string, inputSince: number, types: readonly DType[] = NUMERIC): AnyOpDef[] {
-  const base = { op, kernel: kr(kernel), constraints: { T: types }, outputs: ['T'], shapes: reduceShapes };
+  const base = { op, aliasesInputs: true, kernel: kr(kernel), constraints: { T: types }, outputs: ['T'], shapes: reduceShapes };
   return [
     { ...base, since: 1, until: inputSince - 1, inputs: ['T'], attrs: axesFromAttribute },
     { ...base, since: inputSince, inputs: ['T', 'int64'], minInputs: 1, attrs: axesFromInput },

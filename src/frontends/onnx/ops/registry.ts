@@ -48,6 +48,7 @@ for (const def of ALL) {
     kernel: def.kernel.fn,
     regions: (def.subgraphs?.length ?? 0) > 0,
     impure: def.impure,
+    aliasesInputs: def.aliasesInputs,
   });
 }
 for (const list of byKey.values()) list.sort((a, b) => b.since - a.since);

@@ -70,7 +70,7 @@ function constNumbers(t: Tensor | undefined): number[] | undefined {
 
 const SLICE_OPS: readonly AnyOpDef[] = [
   op<{ starts: number[]; ends: number[]; axes?: number[] }>({
-    op: 'Slice', since: 1, until: 9, kernel: kSlice('sliceV1'), constraints: { T: EVERY_TYPE }, inputs: ['T'], outputs: ['T'],
+    op: 'Slice', since: 1, until: 9, aliasesInputs: true, kernel: kSlice('sliceV1'), constraints: { T: EVERY_TYPE }, inputs: ['T'], outputs: ['T'],
     attrs: (a) => {
       const starts = a.ints('starts'), ends = a.ints('ends');
       if (starts.length !== ends.length) fail('MLC2003', `attributes "starts" and "ends" differ in length (${starts.length} and ${ends.length})`);
@@ -82,7 +82,7 @@ const SLICE_OPS: readonly AnyOpDef[] = [
     shapes: ([x], at) => [sliceShape(x, at.starts, at.ends, at.axes, undefined)],
   }),
   op<Record<string, never>>({
-    op: 'Slice', since: 10, kernel: kSlice('slice'), constraints: { T: EVERY_TYPE, Tind: IND },
+    op: 'Slice', since: 10, aliasesInputs: true, kernel: kSlice('slice'), constraints: { T: EVERY_TYPE, Tind: IND },
     inputs: ['T', 'Tind', 'Tind', 'Tind', 'Tind'], outputs: ['T'], minInputs: 3, maxInputs: 5,
     shapes: ([x], _at, ctx) => {
       const [, s, e, ax, st] = ctx.constInputs;

@@ -73,6 +73,8 @@ export interface OpDef<A = Record<string, AttrValue>> {
   readonly subgraphs?: readonly string[];
   /** Never constant-fold (random ops). */
   readonly impure?: boolean;
+  /** The kernel may return an input's storage as an output (ctx.view/ctx.set): see Primitive.aliasesInputs. */
+  readonly aliasesInputs?: boolean;
 }
 
 /** Helper so family files get type checking for their attribute shape. */

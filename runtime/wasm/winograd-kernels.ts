@@ -1,0 +1,44 @@
+// Loads the Winograd transforms (winograd.wat, embedded as base64 bytes) as a second
+// WebAssembly module that imports the main kernels' memory, so the transforms write
+// the operands of the main module's `sgemm` in place. A separate module keeps each
+// under the 4 KB browsers compile synchronously. Anything that goes wrong here
+// (no WebAssembly, a host that refuses a synchronous compile) leaves it null and the
+// convolutions use the im2col path instead. MLCOMPILE_WINOGRAD=0 in the environment
+// (Node) leaves it unloaded too, to compare the two paths.
+
+import { decodeBase64 } from '../io/base64.js';
+import { WINOGRAD_WASM_BASE64 } from './winograd-wasm.js';
+
+/** The exports of winograd.wat; pointers and strides as documented there. */
+export interface WinogradKernels {
+  /** F(2×2, 3×3) input transform of zero-padded planes into the 16 B operands. */
+  in2(x: number, ch: number, xH: number, xW: number, tH: number, tW: number, v: number, ldb: number, vs: number): void;
+  /** F(2×2, 3×3) output transform of the 16 products into output planes. */
+  out2(p: number, m: number, np: number, ps: number, tH: number, tW: number, y: number, ldy: number, oh: number): void;
+  /** F(4×4, 3×3) input transform into the 36 B operands (`tmp`: 576 bytes of scratch). */
+  in4(x: number, ch: number, xH: number, xW: number, tH: number, tW: number, v: number, ldb: number, vs: number, tmp: number): void;
+  /** F(4×4, 3×3) output transform of the 36 products (`tmp`: 640 bytes of scratch). */
+  out4(p: number, m: number, np: number, ps: number, tH: number, tW: number, y: number, ldy: number, oh: number, tmp: number): void;
+}
+
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
+/** Instantiates winograd.wat over `memory` (the main kernels' WebAssembly.Memory); null when it cannot. */
+export function instantiateWinograd(memory: object): WinogradKernels | null {
+  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (typeof wasm !== 'object' || wasm === null) return null;
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  if (env?.MLCOMPILE_WINOGRAD === '0') return null;
+  try {
+    const bytes = decodeBase64(WINOGRAD_WASM_BASE64);
+    if (!wasm.validate(bytes)) return null;
+    const exp = new wasm.Instance(new wasm.Module(bytes), { env: { memory } }).exports as WinogradKernels;
+    return { in2: exp.in2, out2: exp.out2, in4: exp.in4, out4: exp.out4 };
+  } catch {
+    return null;
+  }
+}
