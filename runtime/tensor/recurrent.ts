@@ -16,7 +16,7 @@
 // hold the state after the row's last computed step (the initial state when L = 0).
 
 import { gemvWasm } from '../wasm/gemv-wasm.js';
-import { gruStep, lstmStep, prepareGru, prepareLstm } from '../wasm/recurrent-steps.js';
+import { begin as cellsBegin, end as cellsEnd, gruStep, lstmStep, prepareGru, prepareLstm } from '../wasm/recurrent-steps.js';
 import { wasmKernels } from '../wasm/kernels.js';
 import { isConstantData } from './constant-data.js';
 import { gemm } from './gemm.js';
@@ -492,10 +492,11 @@ export function gru(ctx: NodeCtx, inputs: Inputs, attrs: GruAttrs): Tensor[] {
     const standard = f.fn === 'sigmoid' && gAct.fn === 'tanh' && attrs.clip === Infinity;
     const sig = f32 ? sigmoidF32 : sigmoid, tanh = f32 ? tanhF32 : Math.tanh;
     const cells = standard && xw instanceof Float32Array && residentProduct(g, gh, n) && !batchedSteps(g, gh)
-      ? prepareGru(g.r as Float32Array, d * gh * n, n, lbr) : null;
+      ? prepareGru(g.r as Float32Array, d * gh * n, n, g.batch, g.seq * g.batch, lbr) : null;
+    if (cells !== null) cellsBegin(cells, xw as Float32Array, h, null, lbr ? rbh : null);
     runDirection(g, d, isBackward(attrs, d), h, out.y, (t) => {
       if (cells !== null) {
-        for (let b = 0; b < g.batch; b++) if (t < g.lens[b]) gruStep(cells, lbr, xw as Float32Array, xRow(g, t, b) * gh, rbh, h, b * n);
+        for (let b = 0; b < g.batch; b++) if (t < g.lens[b]) gruStep(cells, lbr, b, xRow(g, t, b), h);
         return;
       }
       // z and r for the whole batch (and Ht-1·Rhᵀ when it does not wait for rt).
@@ -593,10 +594,11 @@ export function lstm(ctx: NodeCtx, inputs: Inputs, attrs: LstmAttrs): Tensor[] {
       && attrs.clip === Infinity && peep === undefined && !attrs.inputForget;
     const sig = f32 ? sigmoidF32 : sigmoid, tanh = f32 ? tanhF32 : Math.tanh;
     const cells = standard && xw instanceof Float32Array && residentProduct(g, gh, n) && !batchedSteps(g, gh)
-      ? prepareLstm(g.r as Float32Array, d * gh * n, n) : null;
+      ? prepareLstm(g.r as Float32Array, d * gh * n, n, g.batch, g.seq * g.batch) : null;
+    if (cells !== null) cellsBegin(cells, xw as Float32Array, h, c, null);
     runDirection(g, d, isBackward(attrs, d), h, out.y, (t) => {
       if (cells !== null) {
-        for (let b = 0; b < g.batch; b++) if (t < g.lens[b]) lstmStep(cells, xw as Float32Array, xRow(g, t, b) * gh, c, h, b * n);
+        for (let b = 0; b < g.batch; b++) if (t < g.lens[b]) lstmStep(cells, b, xRow(g, t, b), h);
         return;
       }
       recurrentProduct(g, d, gh, rt, 0, gh, h, gates, 0, gh);
@@ -632,6 +634,7 @@ export function lstm(ctx: NodeCtx, inputs: Inputs, attrs: LstmAttrs): Tensor[] {
         for (let k = 0; k < n; k++) h[ho + k] = gates[oo + k] * hc[k];
       }
     });
+    if (cells !== null) cellsEnd(cells, c);
     if (out.yh !== undefined) storeState(g, d, h, out.yh);
     if (out.yc !== undefined) storeState(g, d, c, out.yc);
   }

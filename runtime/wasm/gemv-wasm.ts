@@ -38,20 +38,14 @@ export function gemvWasm(
   const yAt = Kp, bAt = Kp + Np;
   const mem = k.scratch(bAt + (accumulate ? Np : 0));
   if (mem === null) return false;
-  if (xs === 1 && (x instanceof Float32Array || x instanceof Float64Array)) {
-    mem.set(x.subarray(xOff, xOff + K), 0);
-  } else {
-    for (let p = 0; p < K; p++) mem[p] = x[xOff + p * xs];
-  }
-  if (Kp !== K) mem.fill(0, K, Kp);
-  if (accumulate) {
-    if (os === 1) mem.set(out.subarray(oOff, oOff + N), bAt);
-    else for (let j = 0; j < N; j++) mem[bAt + j] = out[oOff + j * os];
-  }
+  // Plain loops rather than set(subarray()): a view per copy would be garbage per call,
+  // and the copies are small next to the product.
+  for (let p = 0; p < K; p++) mem[p] = x[xOff + p * xs];
+  for (let p = K; p < Kp; p++) mem[p] = 0;
+  if (accumulate) for (let j = 0; j < N; j++) mem[bAt + j] = out[oOff + j * os];
   const w = k.residentBase() + rel;
   k.gemv(Np, Kp, w * 4, 0, yAt * 4, bAt * 4, accumulate ? 1 : 0, alpha, act.mode, act.p0, act.p1);
-  if (os === 1) out.set(mem.subarray(yAt, yAt + N), oOff);
-  else for (let j = 0; j < N; j++) out[oOff + j * os] = mem[yAt + j];
+  for (let j = 0; j < N; j++) out[oOff + j * os] = mem[yAt + j];
   return true;
 }
 

@@ -6,7 +6,7 @@
 // products become 16 independent matrix products U[ξ]·V[ξ] ([M×C]·[C×tiles]) with
 // 16 multiplies per block and channel pair instead of 36 (2.25× fewer). WebAssembly
 // has no fused multiply-add here, so fewer multiplies is how the im2col + SGEMM path
-// gets beaten. Per image, all in the kernels' memory:
+// gets beaten. Per group of images (their tiles side by side), in the kernels' memory:
 //   1. the input planes are copied in with their zero border (copyPaddedPlanes);
 //   2. `in2` (winograd.wat) writes V[ξ] as the B operands of `sgemm`, four tiles per f32x4;
 //   3. 16 `sgemm` calls: the filter transforms U[ξ] were computed once per constant
@@ -14,7 +14,10 @@
 //   4. `out2` writes Aᵀ P A into output planes, then the fused epilogue (bias,
 //      residual, activation) runs over them and the planes are copied out.
 // The transforms only add and subtract (and the filter transform halves, in float64),
-// so the results differ from the direct sum by float32 rounding of a few more terms.
+// so the results differ from the direct sum by float32 rounding of a few more terms:
+// measured on ResNet-18's layers, the same size of error as im2col + SGEMM.
+// F(4×4, 3×3) (`in4`/`out4`, 36 products, 4× fewer multiplies) is implemented the same
+// way but not chosen: see winogradTileFor.
 
 import { epilogueMode, epilogueOnWasm, epilogueP0, epilogueP1, finishRow, type Epilogue } from './epilogue.js';
 import type { WasmKernels } from './kernels.js';
@@ -50,10 +53,17 @@ export type WinogradTile = 2 | 4;
  * Transformed filters per weight tensor and tile (constant weights only), in the
  * packed-A layout of `sgemm`, ξ after ξ. Weak keys: a module's weights live as long as it does.
  */
-const transformedFilters = new WeakMap<object, Partial<Record<WinogradTile, Float32Array>>>();
+const transformedFilters = new WeakMap<object, Partial<Record<WinogradTile, Float32Array | null>>>();
 
 /** Floats of V and P (the transformed inputs and products) that decide how many images go through together. */
 const BATCH_FLOATS = 1 << 22;
+
+/**
+ * Most floats of V and P for one image: beyond it (planes of about 150×150 at 64
+ * channels) the layer is left to the im2col path, which works in bands of output
+ * rows, rather than growing the kernels' memory (it never shrinks) by more than 64 MB.
+ */
+const WORKSET_FLOATS = 1 << 24;
 
 /** Bytes of scratch the F(4×4) transforms use (winograd.wat: 576 for in4, 640 for out4). */
 const TMP_FLOATS = 160;
@@ -117,12 +127,14 @@ export function winogradConvWasm(
   // Float offsets. V[ξ] and P[ξ] are followed by 8 spare floats: a group of four tiles
   // past the last tile stores (in) or reads (out) up to 3 floats past the end.
   const vs = C * np + 8, ps = Mp * np + 8;
+  if (r2 * (vs + ps) > WORKSET_FLOATS) return false; // large planes: the banded im2col path bounds its memory
   const tmp = 0, uBase = tmp + TMP_FLOATS, vBase = uBase + Mp * C, pBase = vBase + r2 * vs, yBase = pBase + r2 * ps;
   const bBase = yBase + nb * M * yPlane, rBase = bBase + Mp;
   const xBase = rBase + (ep !== null && ep.residual !== null ? paddedPlanesFloats(nb * M, OH, OW, OH, ldy) : 0);
   const mem = kernels.scratch(xBase + paddedPlanesFloats(nb * C, H, Wd, xH, xW));
   if (mem === null) return false;
   const U = filterTransform(W, M, C, m, constW), uSize = Mp * C;
+  if (U === null) return false; // non-finite weights: see `finite` in winograd.wat
   const onWasm = ep !== null && epilogueOnWasm(ep);
   const flags = ep === null ? 0 : (ep.bias !== null ? 1 : 0) | (ep.residual !== null ? 2 : 0);
   if (onWasm && ep.bias !== null) for (let i = 0; i < M; i++) mem[bBase + i] = ep.bias[i];
@@ -130,6 +142,9 @@ export function winogradConvWasm(
   for (let n0 = 0; n0 < N; n0 += nb) {
     const nc = Math.min(nb, N - n0), yOff = n0 * M * outSize;
     copyPaddedPlanes(kernels, mem, xBase, X, n0 * C * H * Wd, nc * C, H, Wd, pt, pl, xH, xW);
+    // A non-finite input goes the direct way (winograd.wat, `finite`); the direct path
+    // then writes every image of Y, those done here included.
+    if (wino.finite(xBase * 4, nc * xPlanes) === 0) return false;
     // Image i's tiles are columns [i·T, (i + 1)·T): each image's spill past its last
     // tile lands on the next image's first columns, written afterwards.
     for (let i = 0; i < nc; i++) {
@@ -167,12 +182,21 @@ export function winogradConvWasm(
   return true;
 }
 
-/** The (m + 2)² transformed filter matrices U[ξ] = (G w Gᵀ)[ξ] (M×C each), packed; cached for constant weights. */
-function filterTransform(W: ArrayLike<number>, M: number, C: number, m: WinogradTile, constW: boolean): Float32Array {
+/**
+ * The (m + 2)² transformed filter matrices U[ξ] = (G w Gᵀ)[ξ] (M×C each), packed;
+ * null when a weight is not finite. Cached (null included) for constant weights.
+ */
+function filterTransform(W: ArrayLike<number>, M: number, C: number, m: WinogradTile, constW: boolean): Float32Array | null {
   const cache = constW && typeof W === 'object' ? transformedFilters.get(W) ?? {} : null;
   const cached = cache?.[m];
   if (cached !== undefined) return cached;
   const G = G_OF[m], r = G.length, Mp = (M + 3) & ~3;
+  let finite = true;
+  for (let i = 0; i < M * C * 9 && finite; i++) finite = Number.isFinite(W[i]);
+  if (!finite) {
+    if (cache !== null) { cache[m] = null; transformedFilters.set(W, cache); }
+    return null;
+  }
   const U = new Float32Array(r * r * Mp * C);
   const gw = new Float64Array(r * 3), u = new Float64Array(r * r);
   for (let i = 0; i < M; i++) {

@@ -19,6 +19,8 @@ export interface WinogradKernels {
   in4(x: number, ch: number, xH: number, xW: number, tH: number, tW: number, v: number, ldb: number, vs: number, tmp: number): void;
   /** F(4×4, 3×3) output transform of the 36 products (`tmp`: 640 bytes of scratch). */
   out4(p: number, m: number, np: number, ps: number, tH: number, tW: number, y: number, ldy: number, oh: number, tmp: number): void;
+  /** 1 when the n floats at byte offset p are all finite, else 0. */
+  finite(p: number, n: number): number;
 }
 
 interface WasmApi {
@@ -37,7 +39,7 @@ export function instantiateWinograd(memory: object): WinogradKernels | null {
     const bytes = decodeBase64(WINOGRAD_WASM_BASE64);
     if (!wasm.validate(bytes)) return null;
     const exp = new wasm.Instance(new wasm.Module(bytes), { env: { memory } }).exports as WinogradKernels;
-    return { in2: exp.in2, out2: exp.out2, in4: exp.in4, out4: exp.out4 };
+    return { in2: exp.in2, out2: exp.out2, in4: exp.in4, out4: exp.out4, finite: exp.finite };
   } catch {
     return null;
   }

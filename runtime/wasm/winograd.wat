@@ -11,6 +11,9 @@
 ;;   Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1],  Aᵀ = [1 1 1 0; 0 1 −1 −1].
 ;; Both transforms only add and subtract, so they are exact up to the rounding of
 ;; each sum. Four neighbouring tiles of a tile row go through together, one per lane.
+;; F(4×4, 3×3) (in4/out4: 6×6 patches, 36 products) follows the same layout; its
+;; transforms scale by up to 8, and its larger rounding error keeps it off by default
+;; (runtime/wasm/winograd-conv.ts, winogradTileFor).
 (module
   (import "env" "memory" (memory 1))
 
@@ -381,4 +384,28 @@
         (br_if $tileRows (i32.lt_u (local.get $ty) (local.get $tH))))
       (local.set $mi (i32.add (local.get $mi) (i32.const 1)))
       (br_if $planes (i32.lt_u (local.get $mi) (local.get $m)))))
+
+  ;; 1 when the n floats at p are all finite, else 0 (v − v is 0 exactly for finite v
+  ;; and NaN for ±inf and NaN; the NaN survives the running sum). Winograd spreads a
+  ;; non-finite input over its whole tile (0·inf = NaN), where the direct sum keeps it
+  ;; to the outputs that read it, so such inputs go the direct way.
+  (func (export "finite") (param $p i32) (param $n i32) (result i32)
+    (local $acc v128) (local $end i32) (local $v v128) (local $s f32)
+    (local.set $end (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $vecDone
+      (loop $vec
+        (br_if $vecDone (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $acc (f32x4.add (local.get $acc) (f32x4.sub (local.get $v) (local.get $v))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $vec)))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $s (f32.load (local.get $p)))
+        (local.set $acc (f32x4.add (local.get $acc) (f32x4.splat (f32.sub (local.get $s) (local.get $s)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $tail)))
+    (i32x4.all_true (f32x4.eq (local.get $acc) (local.get $acc))))
 )

@@ -20,6 +20,7 @@ import type { BuiltNet } from '../../bench/support/nets/net-builder.js';
 import { buildRecurrent } from '../../bench/support/nets/recurrent.js';
 import { buildResNet18 } from '../../bench/support/nets/resnet18.js';
 import { buildTransformer } from '../../bench/support/nets/transformer.js';
+import { emitModuleSource } from '../../generators/module/emit-program.js';
 import { generateModule, loadProgramFromBytes } from '../../src/api.js';
 import type { Program } from '../../src/ir/program.js';
 import { audit, findingLists, newFindings } from '../support/kernel-audit.js';
@@ -115,4 +116,13 @@ test('ONNX fixtures: identical results with and without the plan, both backends,
     const p = loadProgramFromBytes(readFileSync(join(root, name, 'model.onnx')), 'model.onnx');
     await checkModel(name, p, feeds);
   }
+});
+
+test('the planned module source is deterministic and names its arena once', () => {
+  const bytes = buildTransformer({ layers: 1, d: 16, heads: 2, ff: 32, seq: 6 }).bytes;
+  const a = emitModuleSource(loadProgramFromBytes(bytes, 'transformer.onnx'));
+  const b = emitModuleSource(loadProgramFromBytes(bytes, 'transformer.onnx'));
+  assert.equal(a, b);
+  assert.equal(a.match(/new ArrayBuffer\(/g)?.length, 1);
+  assert.match(a, /^\/\/ Buffer plan: \d+ activations share one arena of \d+ bytes by liveness \(\d+ bytes with a buffer each\)\.$/m);
 });

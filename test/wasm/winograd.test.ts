@@ -161,7 +161,42 @@ test('Winograd declines what it does not cover, and layers too small to pay', as
   assert.equal(winogradConvWasm(k, Float64Array.from(X), dims, W, 32, base, new Float64Array(Y.length), null, false), false);
   assert.equal(winogradConvWasm(k, X, [1, 2, 8, 8], W, 32, base, Y, null, false), false, 'too few channels to pay');
   assert.equal(winogradConvWasm(k, X, dims, W, 32, { ...base, inSp: [4, 4], outSp: [4, 4] }, Y, null, false), false, 'too few tiles to pay');
+  const big = { ...base, inSp: [400, 400], outSp: [400, 400] }; // V and P would take 16·2·32·200² floats
+  assert.equal(winogradConvWasm(k, new Float32Array(32 * 400 * 400), dims, W, 32, big, new Float32Array(32 * 400 * 400), null, false), false, 'too big');
   assert.equal(winogradConvWasm(k, X, dims, W, 32, base, Y, null, false), true);
+});
+
+test('non-finite inputs or weights go the direct way (Winograd would spread them over whole tiles)', async () => {
+  await kernelsReady;
+  const k = wasmKernels();
+  assert.ok(k);
+  const g: WinogradGeometry = { nd: 2, inSp: [8, 8], kSp: [3, 3], outSp: [8, 8], strides: [1, 1], dil: [1, 1], padBegin: [1, 1] };
+  const dims = [2, 16, 8, 8];
+  const W = rand(16 * 16 * 9, 3), Y = new Float32Array(2 * 16 * 64);
+  for (const bad of [Number.NaN, Infinity, -Infinity]) {
+    for (const at of [0, 16 * 64 + 5, 2 * 16 * 64 - 1]) { // first image, second image, last element
+      const X = rand(2 * 16 * 64, 4);
+      X[at] = bad;
+      assert.equal(winogradConvWasm(k, X, dims, W, 16, g, Y, null, false, 2), false, `input ${bad} at ${at}`);
+    }
+    const Wbad = W.slice();
+    Wbad[100] = bad;
+    for (let i = 0; i < 2; i++) assert.equal(winogradConvWasm(k, rand(2 * 16 * 64, 4), dims, Wbad, 16, g, Y, null, true, 2), false, `weight ${bad}`);
+  }
+  assert.equal(winogradConvWasm(k, rand(2 * 16 * 64, 4), dims, W, 16, g, Y, null, true, 2), true);
+  // Through a Conv node: an infinite input poisons exactly the outputs that read it, on both backends.
+  const x = rand(16 * 64, 5), w = rand(16 * 16 * 9, 6);
+  x[3 * 64 + 2 * 8 + 5] = Infinity;
+  const [wasm, js] = await runOpOnBothBackends('Conv', [
+    { type: 'float32', dims: [1, 16, 8, 8], data: x }, { type: 'float32', dims: [16, 16, 3, 3], data: w },
+  ], { pads: [1, 1, 1, 1] });
+  const a = wasm.outputs[0].data as Float32Array, r = js.outputs[0].data as Float32Array;
+  // Input (3, 2, 5) is read by the 3×3 outputs around (2, 5) of every output channel.
+  const reads = (i: number): boolean => Math.abs(Math.floor((i % 64) / 8) - 2) <= 1 && Math.abs((i % 8) - 5) <= 1;
+  for (let i = 0; i < a.length; i++) {
+    assert.equal(Number.isFinite(a[i]), !reads(i), `wasm output ${i}: ${a[i]}`);
+    assert.equal(Number.isFinite(r[i]), !reads(i), `js output ${i}: ${r[i]}`);
+  }
 });
 
 test('Conv nodes (3×3, stride 1) agree on the WebAssembly (Winograd) and JavaScript backends', async () => {
