@@ -5,8 +5,9 @@
 // (in this process) drives them in alternating rounds, so a change in the
 // machine's load hits both. Reports requests/s and p50/p99 latency and the ratio
 // generated / bare (target: >= 0.90 of the bare route's requests/s), and the CPU
-// time each server process used per request (from /proc: steadier than requests/s
-// on a loaded machine, where autocannon and other processes share the cores).
+// time each server process used per request, and the part of it in the kernel (from
+// /proc: steadier than requests/s on a loaded machine, where autocannon and other
+// processes share the cores).
 //
 //   npm run bench:server [-- --duration 10 --connections 10 --rounds 2 --rows 1 --log-level info --parallel]
 //
@@ -79,15 +80,15 @@ interface Proc {
   readonly proc: ChildProcess;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
-function cpuSeconds(pid: number | undefined): number {
+/** CPU seconds a process has used so far in user and in system (kernel) mode, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid: number | undefined): { user: number; system: number } {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // utime and stime are fields 14 and 15 of the line (11 and 12 after the command name), in clock ticks (100 Hz).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
   } catch {
-    return Number.NaN;
+    return { user: Number.NaN, system: Number.NaN };
   }
 }
 
@@ -127,6 +128,8 @@ interface Sample {
   readonly p99: number;
   /** Server CPU time per request, µs. */
   readonly cpuUs: number;
+  /** The part of it in the kernel (sockets, log writes), µs: the rest is JavaScript and Node. */
+  readonly sysUs: number;
   readonly errors: number;
   readonly non2xx: number;
 }
@@ -141,8 +144,10 @@ async function load(server: Proc, body: string, seconds: number): Promise<Sample
     connections: CONNECTIONS,
     duration: seconds,
   });
-  const cpuUs = ((cpuSeconds(server.proc.pid) - cpu0) * 1e6) / Math.max(1, r.requests.total);
-  return { rps: r.requests.mean, p50: r.latency.p50, p99: r.latency.p99, cpuUs, errors: r.errors + r.timeouts, non2xx: r.non2xx };
+  const cpu1 = cpuSeconds(server.proc.pid);
+  const perRequest = (seconds: number): number => (seconds * 1e6) / Math.max(1, r.requests.total);
+  const cpuUs = perRequest(cpu1.user + cpu1.system - cpu0.user - cpu0.system);
+  return { rps: r.requests.mean, p50: r.latency.p50, p99: r.latency.p99, cpuUs, sysUs: perRequest(cpu1.system - cpu0.system), errors: r.errors + r.timeouts, non2xx: r.non2xx };
 }
 
 function median(xs: number[]): number {
@@ -209,8 +214,9 @@ async function main(): Promise<void> {
       const p50 = median(s.map((x) => x.p50));
       const p99 = median(s.map((x) => x.p99));
       const cpuUs = median(s.map((x) => x.cpuUs));
+      const sysUs = median(s.map((x) => x.sysUs));
       const bad = s.reduce((a, x) => a + x.errors + x.non2xx, 0);
-      console.log(`${name.padEnd(22)} ${rps.toFixed(0).padStart(8)} req/s   p50 ${p50.toFixed(2).padStart(6)} ms   p99 ${p99.toFixed(2).padStart(6)} ms   server CPU ${cpuUs.toFixed(0).padStart(4)} µs/request   rounds ${s.map((x) => x.rps.toFixed(0)).join(', ')}${bad > 0 ? `   ${bad} errors/non-2xx` : ''}`);
+      console.log(`${name.padEnd(22)} ${rps.toFixed(0).padStart(8)} req/s   p50 ${p50.toFixed(2).padStart(6)} ms   p99 ${p99.toFixed(2).padStart(6)} ms   server CPU ${cpuUs.toFixed(0).padStart(4)} µs/request (kernel ${sysUs.toFixed(0)})   rounds ${s.map((x) => x.rps.toFixed(0)).join(', ')}${bad > 0 ? `   ${bad} errors/non-2xx` : ''}`);
       return { rps, p50, p99, cpuUs };
     };
     console.log('');

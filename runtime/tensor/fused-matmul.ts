@@ -6,9 +6,9 @@
 // output while it is still in cache, instead of a broadcast Add and an activation
 // node each walking (and allocating) a whole tensor.
 
-import { finishRow, type Epilogue, type FusedActivation } from '../wasm/epilogue.js';
+import { columnEpilogueOnWasm, finishRow, type Epilogue, type FusedActivation } from '../wasm/epilogue.js';
 import { float32Bits, reluBits } from './activation.js';
-import { gemm, planMatMul, type FloatArray, type MatMulPlan } from './gemm.js';
+import { gemm, gemmColumnEpilogue, planMatMul, type FloatArray, type MatMulPlan } from './gemm.js';
 import { fail, strides, type NodeCtx, type Tensor } from './tensor.js';
 
 export interface FusedMatMulAttrs {
@@ -127,15 +127,42 @@ export function fusedMatMul(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[
   const A = a.data as FloatArray, B = b.data as FloatArray, Y = y.data as FloatArray;
   const alpha = attrs.alpha;
   const nb = aOff.length;
+  const biasData = bias === undefined ? null : (bias.data as FloatArray);
+  // Bias and activation inside the SIMD SGEMM's tiles where it runs the product; the
+  // products it does not take are finished by the pass below.
+  const ep = Y instanceof Float32Array ? kernelEpilogue(attrs) : null;
   if (plan.merged) {
+    if (ep !== null && gemmColumnEpilogue(nb * M, N, K, A, 0, K, 1, B, bOff[0], N, 1, Y as Float32Array, 0, N, alpha, biasData, ep)) return ctx.done(1);
     gemm(nb * M, N, K, A, 0, K, 1, B, bOff[0], N, 1, Y, 0, N, alpha);
   } else {
-    for (let t = 0; t < nb; t++) gemm(M, N, K, A, aOff[t], plan.aRs, plan.aCs, B, bOff[t], plan.bRs, plan.bCs, Y, yOff[t], plan.ldc, alpha);
+    let t = 0;
+    if (ep !== null) {
+      while (t < nb && gemmColumnEpilogue(M, N, K, A, aOff[t], plan.aRs, plan.aCs, B, bOff[t], plan.bRs, plan.bCs, Y as Float32Array, yOff[t], plan.ldc, alpha, biasData, ep)) t++;
+      if (t === nb) return ctx.done(1);
+      // Same shapes for every batch: the kernel takes all of them or none (t = 0), unless memory ran out.
+      if (t > 0) fail('FusedMatMul: WebAssembly memory became unavailable mid-batch');
+    }
+    for (; t < nb; t++) gemm(M, N, K, A, aOff[t], plan.aRs, plan.aCs, B, bOff[t], plan.bRs, plan.bCs, Y, yOff[t], plan.ldc, alpha);
   }
   // Every output row holds N consecutive values (perm_y keeps the last axis last), so
   // the bias and activation pass needs no knowledge of the layout.
-  finishColumns(Y, N, bias === undefined ? null : (bias.data as FloatArray), attrs.activation, attrs.activationParams);
+  finishColumns(Y, N, biasData, attrs.activation, attrs.activationParams);
   return ctx.done(1);
+}
+
+/** Per node (its attrs object, a module constant): the epilogue built once, not per call. */
+const kernelEpilogues = new WeakMap<FusedMatMulAttrs, Epilogue | null>();
+
+/** The epilogue the SGEMM kernel applies for this node, or null when its activation is not one it has. */
+function kernelEpilogue(attrs: FusedMatMulAttrs): Epilogue | null {
+  let ep = kernelEpilogues.get(attrs);
+  if (ep === undefined) {
+    const p = attrs.activationParams;
+    const e: Epilogue = { bias: null, residual: null, activation: attrs.activation, alpha: p[0] ?? 0, beta: p[1] ?? 0 };
+    ep = columnEpilogueOnWasm(e) ? e : null;
+    kernelEpilogues.set(attrs, ep);
+  }
+  return ep;
 }
 
 /**

@@ -12,7 +12,7 @@
 // SGEMM instead (runtime/wasm/gemm-wasm.ts) when it is loaded; this JavaScript
 // core is the fallback and serves float64 and small or vector products.
 
-import { finishRow, type Epilogue, type FusedActivation } from '../wasm/epilogue.js';
+import { NO_EPILOGUE, columnEpilogueOnWasm, finishRow, type Epilogue, type FusedActivation } from '../wasm/epilogue.js';
 import { sgemmWasm } from '../wasm/gemm-wasm.js';
 import { sgemmResidentB } from '../wasm/gemm-resident.js';
 import { gemvWasm } from '../wasm/gemv-wasm.js';
@@ -101,6 +101,33 @@ export function gemm(
     }
   }
 }
+
+/**
+ * C = act(alpha · A·B + bias[j]) on the WebAssembly SGEMM with the bias and the
+ * activation applied to each tile in registers (MatMul + Add + Relu/Clip as one pass
+ * over C). `ep` must satisfy columnEpilogueOnWasm. Returns false, having done nothing,
+ * when the product is not one for the SIMD SGEMM (too small, a vector product, no
+ * WebAssembly): the caller then runs gemm() and applies the bias itself.
+ */
+export function gemmColumnEpilogue(
+  M: number, N: number, K: number,
+  A: ArrayLike<number>, aOff: number, aRs: number, aCs: number,
+  B: ArrayLike<number>, bOff: number, bRs: number, bCs: number,
+  C: Float32Array, cOff: number, ldc: number,
+  alpha: number, bias: ArrayLike<number> | null, ep: Epilogue,
+): boolean {
+  if (M < 2 || N < WASM_MIN_N || M * N * K < WASM_MIN_WORK || !columnEpilogueOnWasm(ep)) return false;
+  const kernels = wasmKernels();
+  if (kernels === null) return false;
+  if (bias === null && ZERO_BIAS.length < N) ZERO_BIAS = new Float32Array(N);
+  const cb = bias ?? ZERO_BIAS;
+  if (B instanceof Float32Array && isConstantData(B) &&
+    sgemmResidentB(kernels, M, N, K, A, aOff, aRs, aCs, B, bOff, bRs, bCs, C, cOff, ldc, alpha, false, ep, cb)) return true;
+  return sgemmWasm(kernels, M, N, K, A, aOff, aRs, aCs, B, bOff, bRs, bCs, C, cOff, ldc, alpha, false, ep, cb);
+}
+
+/** Zeros standing in for an absent bias (the kernel adds a bias row either way). */
+let ZERO_BIAS = new Float32Array(0);
 
 /** Packs a kc×nc block of B into NR-wide column panels (zero-padded on the right). */
 function packPanelsB(B: ArrayLike<number>, off: number, rs: number, cs: number, kc: number, nc: number): void {
@@ -386,6 +413,16 @@ export interface GemmAttrs { alpha: number; beta: number; transA: boolean; trans
 
 /** Y = alpha · op(A) · op(B) + beta · C, C unidirectionally broadcast to [M, N]. */
 export function gemmOp(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], attrs: GemmAttrs): Tensor[] {
+  runGemm(ctx, inputs, attrs, NO_EPILOGUE);
+  return ctx.done(1);
+}
+
+/**
+ * Gemm into output 0. When the product runs on the SIMD SGEMM and C is a [N] bias
+ * (beta 1), the kernel adds it and applies `ep` (an activation it has, or null) to each
+ * tile: returns true then; false when the caller must still apply the activation.
+ */
+function runGemm(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], attrs: GemmAttrs, ep: Epilogue | null): boolean {
   const a = inputs[0] as Tensor, b = inputs[1] as Tensor, c = inputs[2];
   if (a.dims.length !== 2 || b.dims.length !== 2) fail(`Gemm operands must be 2-D, got [${a.dims.join(',')}] and [${b.dims.join(',')}]`);
   const [M, K] = attrs.transA ? [a.dims[1], a.dims[0]] : a.dims;
@@ -393,20 +430,30 @@ export function gemmOp(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], at
   if (K !== K2) fail(`Gemm inner dimensions differ: ${K} and ${K2}`);
   const y = ctx.alloc(0, a.type, [M, N]);
   const useC = c !== undefined && attrs.beta !== 0;
-  if (useC) {
-    if (attrs.strictC && (c.dims.length !== 2 || c.dims[0] !== M || c.dims[1] !== N)) {
-      fail(`Gemm with broadcast=0 needs C of shape [${M},${N}], got [${c.dims.join(',')}]`);
-    }
-    fillBroadcast(c, M, N, attrs.beta, y.data as NumericArray | BigArray);
+  if (useC && attrs.strictC && (c.dims.length !== 2 || c.dims[0] !== M || c.dims[1] !== N)) {
+    fail(`Gemm with broadcast=0 needs C of shape [${M},${N}], got [${c.dims.join(',')}]`);
   }
   const [aRs, aCs] = attrs.transA ? [1, M] : [K, 1];
   const [bRs, bCs] = attrs.transB ? [1, K] : [N, 1];
+  if (ep !== null && y.data instanceof Float32Array && a.data instanceof Float32Array && b.data instanceof Float32Array) {
+    const bias = useC ? columnBias(c, N, attrs.beta) : null;
+    if ((!useC || bias !== null) &&
+      gemmColumnEpilogue(M, N, K, a.data, 0, aRs, aCs, b.data, 0, bRs, bCs, y.data, 0, N, attrs.alpha, bias, ep)) return true;
+  }
+  if (useC) fillBroadcast(c, M, N, attrs.beta, y.data as NumericArray | BigArray);
   if (a.type === 'float32' || a.type === 'float16' || a.type === 'float64') {
     gemm(M, N, K, a.data as FloatArray, 0, aRs, aCs, b.data as FloatArray, 0, bRs, bCs, y.data as FloatArray, 0, N, attrs.alpha, useC);
   } else {
     gemmIntegral(M, N, K, a, aRs, aCs, b, bRs, bCs, y, attrs.alpha, useC);
   }
-  return ctx.done(1);
+  return false;
+}
+
+/** C as a per-column bias the kernel can add: float32 [N] or [1, N] with beta 1; else null. */
+function columnBias(c: Tensor, N: number, beta: number): Float32Array | null {
+  const d = c.dims;
+  const rowShaped = (d.length === 1 && d[0] === N) || (d.length === 2 && d[0] === 1 && d[1] === N);
+  return beta === 1 && rowShaped && c.data instanceof Float32Array ? c.data : null;
 }
 
 export interface FusedGemmAttrs extends GemmAttrs {
@@ -415,20 +462,33 @@ export interface FusedGemmAttrs extends GemmAttrs {
   activationParams: number[];
 }
 
+/** Per node (its attrs object, a module constant): the activation as an epilogue, built once. */
+const gemmEpilogues = new WeakMap<FusedGemmAttrs, Epilogue>();
+
+function epilogueOf(attrs: FusedGemmAttrs): Epilogue {
+  let ep = gemmEpilogues.get(attrs);
+  if (ep === undefined) {
+    const p = attrs.activationParams;
+    ep = { bias: null, residual: null, activation: attrs.activation, alpha: p.length > 0 ? p[0] : 0, beta: p.length > 1 ? p[1] : 0 };
+    gemmEpilogues.set(attrs, ep);
+  }
+  return ep;
+}
+
 /**
  * FusedGemm (built by src/passes/fuse-gemm.ts from Gemm + activation, float types):
  * Gemm, then the activation in place over the output, in the kernel's own buffer
- * (no second node, no intermediate tensor).
+ * (no second node, no intermediate tensor) — inside the SIMD SGEMM's tiles when the
+ * product runs there and the activation is one it has.
  */
 export function fusedGemm(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], attrs: FusedGemmAttrs): Tensor[] {
-  const out = gemmOp(ctx, inputs, attrs);
-  const y = out[0];
-  if (attrs.activation !== 'none' && (y.data instanceof Float32Array || y.data instanceof Float64Array)) {
-    const p = attrs.activationParams;
-    const ep: Epilogue = { bias: null, residual: null, activation: attrs.activation, alpha: p.length > 0 ? p[0] : 0, beta: p.length > 1 ? p[1] : 0 };
+  const ep = epilogueOf(attrs);
+  const done = runGemm(ctx, inputs, attrs, columnEpilogueOnWasm(ep) ? ep : null);
+  const y = ctx.out[0];
+  if (!done && attrs.activation !== 'none' && (y.data instanceof Float32Array || y.data instanceof Float64Array)) {
     finishRow(ep, 0, y.data, 0, y.data, 0, y.data.length);
   }
-  return out;
+  return ctx.done(1);
 }
 
 /** Y[i,j] = beta · C[broadcast i,j]: C may be a scalar, [N], [1,N], [M,1] or [M,N]. */

@@ -32,6 +32,14 @@ export function isTrivialEpilogue(ep: Epilogue): boolean {
 }
 
 /** True when the SIMD `epilogue` kernel (kernels.wat) implements this epilogue's activation. */
+/**
+ * True when the SGEMM kernel can apply this activation after a per-column bias
+ * (sgemmFinish's `columnBias`): the clamp family, without row bias or residual.
+ */
+export function columnEpilogueOnWasm(ep: Epilogue): boolean {
+  return ep.bias === null && ep.residual === null && (ep.activation === 'none' || ep.activation === 'relu' || ep.activation === 'clip');
+}
+
 export function epilogueOnWasm(ep: Epilogue): boolean {
   return ep.activation === 'none' || ep.activation === 'relu' || ep.activation === 'clip' || ep.activation === 'leakyRelu';
 }

@@ -5,6 +5,7 @@
 // only A (the activations) and copies C out; the per-call copy of B, as large as the
 // weights, is gone.
 
+import type { Epilogue } from './epilogue.js';
 import { sgemmBegin, sgemmFinish } from './gemm-wasm.js';
 import type { WasmKernels } from './kernels.js';
 import { residentOperand, type OperandView } from './resident.js';
@@ -21,6 +22,7 @@ export function sgemmResidentB(
   B: Float32Array, bOff: number, bRs: number, bCs: number,
   C: Float32Array, cOff: number, ldc: number,
   alpha: number, accumulate: boolean,
+  epilogue: Epilogue | null = null, columnBias: ArrayLike<number> | null = null,
 ): boolean {
   const ldb = (N + 7) & ~7;
   const rel = residentOperand(k, B, bOff, bRs, bCs, K, N, 'sgemm-b', K * ldb, packRowsPadded);
@@ -29,7 +31,8 @@ export function sgemmResidentB(
   const prep = sgemmBegin(k, M, N, K);
   if (prep === null) return false;
   const b = k.residentBase() + rel; // after sgemmBegin: its scratch request may move the resident blocks
-  sgemmFinish(k, { mem: prep.mem, b, ldb: prep.ldb, extra: prep.extra }, M, N, K, A, aOff, aRs, aCs, C, cOff, ldc, alpha, accumulate);
+  sgemmFinish(k, { mem: prep.mem, b, ldb: prep.ldb, extra: prep.extra }, M, N, K, A, aOff, aRs, aCs, C, cOff, ldc, alpha, accumulate,
+    null, epilogue, 0, columnBias);
   return true;
 }
 

@@ -12,7 +12,7 @@
 // The products accumulate in float32 (as onnxruntime's and BLAS's SGEMM do), so
 // results differ from the float64-accumulating JavaScript GEMM by float32 rounding.
 
-import { epilogueMode, epilogueOnWasm, epilogueP0, epilogueP1, finishRow, type Epilogue } from './epilogue.js';
+import { NO_EPILOGUE, epilogueMode, epilogueOnWasm, epilogueP0, epilogueP1, finishRow, type Epilogue } from './epilogue.js';
 import type { WasmKernels } from './kernels.js';
 import type { OperandView } from './resident.js';
 
@@ -38,9 +38,12 @@ export function sgemmBegin(k: WasmKernels, M: number, N: number, K: number, extr
  * `packedA` replaces the packing of A: a Float32Array from `packAForSgemm` is copied
  * in; a number is the float offset, relative to the kernels' residentBase(), of a
  * resident block in that layout (`packAInto` via resident.ts: constant weights packed
- * once and never copied again). With an epilogue (alpha 1, no accumulate), row i is
- * written as finishRow(epilogue, epRow0 + i, ...): bias, residual and activation in
- * the copy-out.
+ * once and never copied again). The kernel scales the sums by alpha. With an
+ * epilogue (no accumulate) the kernel applies bias, residual and activation to each
+ * tile when it can (epilogueOnWasm), else row i is written as
+ * finishRow(epilogue, epRow0 + i, ...) in the copy-out. `columnBias` (N values, with
+ * no epilogue or one whose activation columnEpilogueOnWasm accepts) is added to every
+ * row by the kernel.
  */
 export function sgemmFinish(
   k: WasmKernels, prep: SgemmB,
@@ -48,6 +51,7 @@ export function sgemmFinish(
   A: ArrayLike<number>, aOff: number, aRs: number, aCs: number,
   C: Float32Array, cOff: number, ldc: number, alpha: number, accumulate: boolean,
   packedA: Float32Array | number | null = null, epilogue: Epilogue | null = null, epRow0 = 0,
+  columnBias: ArrayLike<number> | null = null,
 ): void {
   const { mem, ldb } = prep;
   const Mp = (M + 3) & ~3, Np = ldb;
@@ -56,16 +60,25 @@ export function sgemmFinish(
   if (typeof packedA === 'number') pa = k.residentBase() + packedA; // read after sgemmBegin's scratch request
   else if (packedA !== null && packedA.length === Mp * K) mem.set(packedA, pa);
   else packA(mem, pa, A, aOff, aRs, aCs, M, Mp, K);
-  if (epilogue !== null && epilogueOnWasm(epilogue)) {
+  if (columnBias !== null) {
+    // A per-column bias (callers check columnEpilogueOnWasm): one row the kernel adds to every tile row.
+    const rb = pc + Mp * Np;
+    for (let j = 0; j < N; j++) mem[rb + j] = columnBias[j];
+    for (let j = N; j < Np; j++) mem[rb + j] = 0;
+    const ep = epilogue ?? NO_EPILOGUE;
+    k.sgemm(Mp, Np, K, KC, pa * 4, prep.b * 4, ldb, pc * 4, 0, rb * 4, 2 | 4 | 8, 0, epilogueP0(ep), epilogueP1(ep), alpha);
+    epilogue = null;
+  } else if (epilogue !== null && epilogueOnWasm(epilogue)) {
     // The kernel applies the epilogue to each tile as it finishes it; the rows below are plain copies.
     const { rb, bb, flags } = stageEpilogue(mem, pc, M, N, Np, epilogue, epRow0, cOff, ldc);
     k.sgemm(Mp, Np, K, KC, pa * 4, prep.b * 4, ldb, pc * 4, bb * 4, rb * 4, flags | 4,
-      epilogueMode(epilogue), epilogueP0(epilogue), epilogueP1(epilogue));
+      epilogueMode(epilogue), epilogueP0(epilogue), epilogueP1(epilogue), alpha);
     epilogue = null;
   } else {
-    k.sgemm(Mp, Np, K, KC, pa * 4, prep.b * 4, ldb, pc * 4, 0, 0, 0, 0, 0, 0);
+    k.sgemm(Mp, Np, K, KC, pa * 4, prep.b * 4, ldb, pc * 4, 0, 0, 0, 0, 0, 0, alpha);
   }
-  if (epilogue === null && alpha === 1 && !accumulate && ldc === N) {
+  // The kernel has applied alpha: what is left is copying out (or adding, with accumulate).
+  if (epilogue === null && !accumulate && ldc === N) {
     // Destination rows are contiguous: drop C's padding columns in place, then one memcpy.
     if (N !== Np) k.compact(pc * 4, M, N, Np, pc * 4);
     C.set(mem.subarray(pc, pc + M * N), cOff);
@@ -75,12 +88,10 @@ export function sgemmFinish(
     const src = pc + i * Np, dst = cOff + i * ldc;
     if (epilogue !== null) {
       finishRow(epilogue, epRow0 + i, mem, src, C, dst, N);
-    } else if (alpha === 1 && !accumulate) {
-      C.set(mem.subarray(src, src + N), dst);
     } else if (accumulate) {
-      for (let j = 0; j < N; j++) C[dst + j] += alpha * mem[src + j];
+      for (let j = 0; j < N; j++) C[dst + j] += mem[src + j];
     } else {
-      for (let j = 0; j < N; j++) C[dst + j] = alpha * mem[src + j];
+      for (let j = 0; j < N; j++) C[dst + j] = mem[src + j];
     }
   }
 }
@@ -141,6 +152,7 @@ export function sgemmWasm(
   B: ArrayLike<number>, bOff: number, bRs: number, bCs: number,
   C: Float32Array, cOff: number, ldc: number,
   alpha: number, accumulate: boolean,
+  epilogue: Epilogue | null = null, columnBias: ArrayLike<number> | null = null,
 ): boolean {
   const contiguous = bCs === 1 && bRs === N && B instanceof Float32Array;
   const prep = sgemmBegin(k, M, N, K, contiguous ? K * N : 0);
@@ -156,7 +168,7 @@ export function sgemmWasm(
       for (let j = 0; j < N; j++) mem[o + j] = B[s + j * bCs];
     }
   }
-  sgemmFinish(k, prep, M, N, K, A, aOff, aRs, aCs, C, cOff, ldc, alpha, accumulate);
+  sgemmFinish(k, prep, M, N, K, A, aOff, aRs, aCs, C, cOff, ldc, alpha, accumulate, null, epilogue, 0, columnBias);
   return true;
 }
 

@@ -23,13 +23,14 @@ export type KernelBackend = 'wasm-simd' | 'js';
 
 export interface WasmKernels {
   /**
-   * SGEMM, A packed, B row-major (ldb in floats), with an optional fused epilogue per
-   * tile (flags bit 2; bias, res, flags, mode, p0, p1 as for `epilogue`); see
-   * kernels.wat. Pointers are byte offsets.
+   * SGEMM, A packed, B row-major (ldb in floats), sums scaled by alpha, with an
+   * optional fused epilogue per tile (flags bit 2; bias, res, flags, mode, p0, p1 as
+   * for `epilogue`; bit 3: res is one row added to every row); see kernels.wat.
+   * Pointers are byte offsets.
    */
   sgemm(
     mp: number, np: number, k: number, kc: number, pa: number, b: number, ldb: number, c: number,
-    bias: number, res: number, flags: number, mode: number, p0: number, p1: number,
+    bias: number, res: number, flags: number, mode: number, p0: number, p1: number, alpha: number,
   ): void;
   /** im2col of a 2-D convolution over zero-padded planes; see kernels.wat. */
   im2col(

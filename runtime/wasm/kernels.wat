@@ -38,28 +38,31 @@
   ;; With bit 2 of `flags` set, each tile gets the fused epilogue (as `epilogue` below:
   ;; bias, residual rows laid out like C, mode, p0, p1) after its last K slice: for
   ;; mode 0 (clamp) in the accumulators before the one store, for mode 1 (leaky relu)
-  ;; by calling `epilogue` on the stored tile while it is still in L1.
+  ;; by calling `epilogue` on the stored tile while it is still in L1. With bit 3 also
+  ;; set (mode 0 only), `res` is ONE row added to every row: a per-column bias, as a
+  ;; MatMul + Add of a [N] bias needs. The full sums are scaled by `alpha` first.
   (func (export "sgemm")
     (param $mp i32) (param $np i32) (param $k i32) (param $kcMax i32)
     (param $pa i32) (param $b i32) (param $ldb i32) (param $c i32)
     (param $bias i32) (param $res i32) (param $flags i32) (param $mode i32) (param $p0 f32) (param $p1 f32)
+    (param $alpha f32)
     (local $pc i32) (local $kc i32) (local $jp i32) (local $ip i32) (local $p i32)
     (local $ai i32) (local $bi i32) (local $cp i32) (local $ldc i32)
-    (local $aBlock i32) (local $bBlock i32) (local $fuse i32)
-    (local $a v128) (local $b0 v128) (local $b1 v128) (local $lo v128) (local $hi v128)
+    (local $aBlock i32) (local $bBlock i32) (local $fuse i32) (local $last i32)
+    (local $a v128) (local $b0 v128) (local $b1 v128) (local $lo v128) (local $hi v128) (local $al v128)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
     (local.set $ldc (i32.shl (local.get $np) (i32.const 2)))
     (local.set $ldb (i32.shl (local.get $ldb) (i32.const 2)))
     (local.set $lo (f32x4.splat (local.get $p0)))
     (local.set $hi (f32x4.splat (local.get $p1)))
+    (local.set $al (f32x4.splat (local.get $alpha)))
     (loop $slices
       (local.set $kc (i32.sub (local.get $k) (local.get $pc)))
       (if (i32.gt_u (local.get $kc) (local.get $kcMax)) (then (local.set $kc (local.get $kcMax))))
-      ;; The epilogue runs after the last slice only.
-      (local.set $fuse (i32.and
-        (i32.ne (i32.and (local.get $flags) (i32.const 4)) (i32.const 0))
-        (i32.ge_u (i32.add (local.get $pc) (local.get $kc)) (local.get $k))))
+      ;; Alpha and the epilogue apply to the full sums: after the last slice only.
+      (local.set $last (i32.ge_u (i32.add (local.get $pc) (local.get $kc)) (local.get $k)))
+      (local.set $fuse (i32.and (i32.ne (i32.and (local.get $flags) (i32.const 4)) (i32.const 0)) (local.get $last)))
       (local.set $aBlock (i32.add (local.get $pa) (i32.shl (i32.mul (local.get $pc) (local.get $mp)) (i32.const 2))))
       (local.set $bBlock (i32.add (local.get $b) (i32.mul (local.get $pc) (local.get $ldb))))
       (local.set $jp (i32.const 0))
@@ -109,6 +112,16 @@
               (local.set $c30 (f32x4.add (local.get $c30) (v128.load (local.get $cp))))
               (local.set $c31 (f32x4.add (local.get $c31) (v128.load offset=16 (local.get $cp))))
               (local.set $cp (i32.sub (local.get $cp) (i32.mul (local.get $ldc) (i32.const 3))))))
+          (if (local.get $last)
+            (then
+              (local.set $c00 (f32x4.mul (local.get $c00) (local.get $al)))
+              (local.set $c01 (f32x4.mul (local.get $c01) (local.get $al)))
+              (local.set $c10 (f32x4.mul (local.get $c10) (local.get $al)))
+              (local.set $c11 (f32x4.mul (local.get $c11) (local.get $al)))
+              (local.set $c20 (f32x4.mul (local.get $c20) (local.get $al)))
+              (local.set $c21 (f32x4.mul (local.get $c21) (local.get $al)))
+              (local.set $c30 (f32x4.mul (local.get $c30) (local.get $al)))
+              (local.set $c31 (f32x4.mul (local.get $c31) (local.get $al)))))
           (if (i32.and (local.get $fuse) (i32.eqz (local.get $mode)))
             (then
               ;; v = clamp(v + bias[row] + res[row][j], p0, p1), as `epilogue` computes it.
@@ -129,16 +142,22 @@
                   (local.set $c31 (f32x4.add (local.get $c31) (local.get $a)))))
               (if (i32.and (local.get $flags) (i32.const 2))
                 (then
+                  ;; Rows laid out like C, or (flags bit 3) one row added to every row: a per-column bias.
                   (local.set $p (i32.add (local.get $res) (i32.sub (local.get $cp) (local.get $c))))
+                  (local.set $ai (local.get $ldc))
+                  (if (i32.and (local.get $flags) (i32.const 8))
+                    (then
+                      (local.set $p (i32.add (local.get $res) (i32.shl (local.get $jp) (i32.const 2))))
+                      (local.set $ai (i32.const 0))))
                   (local.set $c00 (f32x4.add (local.get $c00) (v128.load (local.get $p))))
                   (local.set $c01 (f32x4.add (local.get $c01) (v128.load offset=16 (local.get $p))))
-                  (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+                  (local.set $p (i32.add (local.get $p) (local.get $ai)))
                   (local.set $c10 (f32x4.add (local.get $c10) (v128.load (local.get $p))))
                   (local.set $c11 (f32x4.add (local.get $c11) (v128.load offset=16 (local.get $p))))
-                  (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+                  (local.set $p (i32.add (local.get $p) (local.get $ai)))
                   (local.set $c20 (f32x4.add (local.get $c20) (v128.load (local.get $p))))
                   (local.set $c21 (f32x4.add (local.get $c21) (v128.load offset=16 (local.get $p))))
-                  (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+                  (local.set $p (i32.add (local.get $p) (local.get $ai)))
                   (local.set $c30 (f32x4.add (local.get $c30) (v128.load (local.get $p))))
                   (local.set $c31 (f32x4.add (local.get $c31) (v128.load offset=16 (local.get $p))))))
               (local.set $c00 (f32x4.pmin (f32x4.pmax (local.get $c00) (local.get $lo)) (local.get $hi)))

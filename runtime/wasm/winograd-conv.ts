@@ -155,7 +155,7 @@ export function winogradConvWasm(
     for (let xi = 0; xi < r2; xi++) {
       // One U[ξ] at a time: it is still in cache when the product streams through it.
       mem.set(U.subarray(xi * uSize, (xi + 1) * uSize), uBase);
-      kernels.sgemm(Mp, np, C, KC, uBase * 4, (vBase + xi * vs) * 4, np, (pBase + xi * ps) * 4, 0, 0, 0, 0, 0, 0);
+      kernels.sgemm(Mp, np, C, KC, uBase * 4, (vBase + xi * vs) * 4, np, (pBase + xi * ps) * 4, 0, 0, 0, 0, 0, 0, 1);
     }
     for (let i = 0; i < nc; i++) {
       const pI = (pBase + i * T) * 4, y = (yBase + i * yPlanes) * 4;

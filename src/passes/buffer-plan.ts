@@ -16,10 +16,12 @@
 // counts as an input of the statement that holds the region.
 //
 // Never planned: graph inputs (the caller's data), graph outputs (handed back to
-// the caller), constants and values computed from constants only (the generator
-// evaluates those once at load), values inside regions (their contexts are
-// fresh on every iteration), results of region statements, strings, empty
-// tensors, and anything of unknown rank or with an unknown (null) dimension.
+// the caller), outputs of primitives that always return views (`outputsAreViews`:
+// Reshape, Flatten...; they still extend their inputs' ranges), constants and
+// values computed from constants only (the generator evaluates those once at
+// load), values inside regions (their contexts are fresh on every iteration),
+// results of region statements, strings, empty tensors, and anything of unknown
+// rank or with an unknown (null) dimension.
 // Correctness beats reuse: when in doubt, a value is left out and keeps its own buffer.
 //
 // Symbolic dimensions (a batch dim "N") are planned as 1 unless `symbolicAsOne`
@@ -97,7 +99,7 @@ function mayAlias(s: LetStmt): boolean {
   if (s.expr.kind !== 'call') return false;
   if (s.expr.regions !== undefined && s.expr.regions.length > 0) return true;
   const prim = lookupPrimitive(s.expr.prim);
-  return prim === undefined || prim.regions === true || prim.aliasesInputs === true;
+  return prim === undefined || prim.regions === true || prim.aliasesInputs === true || prim.outputsAreViews === true;
 }
 
 /** Every value a top-level statement reads: its operands and anything its regions reference. */
@@ -158,7 +160,8 @@ function plannableValues(p: Program, body: readonly LetStmt[], ends: ReadonlyMap
     if (e.kind === 'value') { if (constant.has(e.id)) constant.add(s.results[0]); return; }
     const prim = lookupPrimitive(e.prim);
     const hasRegions = (e.regions !== undefined && e.regions.length > 0) || prim?.regions === true;
-    if (prim === undefined || hasRegions) return;
+    // Region results are set by the region; views never allocate: nothing to reserve for either.
+    if (prim === undefined || hasRegions || prim.outputsAreViews === true) return;
     if (!prim.impure && e.args.every((a) => a === null || constant.has(a))) {
       for (const r of s.results) constant.add(r);
       return;

@@ -22,6 +22,12 @@ export interface Primitive {
    * buffer planner then keeps those inputs live as long as the outputs.
    */
   readonly aliasesInputs?: boolean;
+  /**
+   * True when every tensor output is a view of an input (Reshape, Flatten, Squeeze,
+   * Unsqueeze, Identity): implies aliasesInputs, and the buffer planner reserves no
+   * arena bytes for the outputs, which never allocate.
+   */
+  readonly outputsAreViews?: boolean;
 }
 
 const primitives = new Map<string, Primitive>();
@@ -31,6 +37,8 @@ export function definePrimitive(p: Primitive): Primitive {
   if (prev !== undefined && prev.kernel !== p.kernel) throw new Error(`primitive ${p.name} is defined twice with different kernels`);
   // Several registry entries (opset ranges) share one kernel: any of them saying it aliases is enough.
   const merged = prev?.aliasesInputs === true && p.aliasesInputs !== true ? { ...p, aliasesInputs: true } : p;
+  // Likewise, not reserving arena bytes is only right when every entry says its outputs are views.
+  if (prev !== undefined && prev.outputsAreViews !== merged.outputsAreViews) throw new Error(`primitive ${p.name}: entries disagree on outputsAreViews`);
   primitives.set(p.name, merged);
   return merged;
 }

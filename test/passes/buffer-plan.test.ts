@@ -79,6 +79,7 @@ test('a view keeps its source live: Reshape output read late extends its input',
   const a = planned(plan, p, 'a') as PlannedValue;
   const addAt = p.body.findIndex((s) => s.kind === 'let' && s.results.includes(p.outputs[0].value));
   assert.equal(a.end, addAt, 'a must live as long as its view r');
+  assert.equal(planned(plan, p, 'r'), undefined, 'a Reshape output is always a view: no arena bytes');
   for (const n of ['b', 'c', 'e']) {
     const v = planned(plan, p, n) as PlannedValue;
     assert.ok(v.offset + v.bytes <= a.offset || a.offset + a.bytes <= v.offset, `${n} overlaps a`);

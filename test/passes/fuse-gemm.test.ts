@@ -68,3 +68,37 @@ test('a Gemm whose output is also a graph output or used twice is left alone', (
     assert.equal(fuseGemm(p), p);
   }
 });
+
+test('a [N] bias with beta 1 and Relu/Clip/none are applied inside the SIMD SGEMM tiles, as the unfused graph computes them', () => {
+  for (const [tail, what] of [
+    [[{ op: 'Relu', inputs: ['g'], outputs: ['y'] }], 'relu'],
+    [[{ op: 'Clip', inputs: ['g', 'lo'], outputs: ['y'] }], 'clip (min only)'],
+    [[{ op: 'Identity', inputs: ['g'], outputs: ['y'] }], 'no activation'],
+  ] as [NodeSpec[], string][]) {
+    for (const [M, K, N] of [[2, 300, 40], [33, 70, 65], [64, 128, 17]]) {
+      const g = graph({
+        nodes: [{ op: 'Gemm', inputs: ['X', 'W', 'B'], outputs: ['g'], attrs: { transB: 1 } }, ...tail],
+        inputs: [valueInfo('X', 'float32', [M, K])],
+        outputs: [{ name: 'y' }],
+        initializers: {
+          W: { type: 'float32', dims: [N, K], data: rand(K * N, 7) },
+          B: { type: 'float32', dims: [N], data: rand(N, 8) },
+          lo: { type: 'float32', dims: [], data: Float32Array.of(-0.2) },
+        },
+      });
+      const bytes = modelBytes(g, { '': 17 });
+      const feeds = { X: { type: 'float32' as const, dims: [M, K], data: rand(M * K, 9) } };
+      const want = evaluateProgram(loadProgramFromBytes(bytes, 'model.onnx', { optimize: false }), feeds, 'js')[0];
+      const p = loadProgramFromBytes(bytes, 'model.onnx');
+      for (const backend of ['wasm-simd', 'js'] as const) {
+        for (let call = 0; call < 2; call++) {
+          const got = evaluateProgram(p, feeds, backend)[0];
+          for (let i = 0; i < want.data.length; i++) {
+            const gv = Number(got.data[i]), wv = Number(want.data[i]);
+            assert.ok(Math.abs(gv - wv) <= 1e-5 * (1 + Math.abs(wv)), `${what} ${M}x${K}x${N} ${backend} call ${call + 1}: ${i} got ${gv} want ${wv}`);
+          }
+        }
+      }
+    }
+  }
+});

@@ -3,6 +3,7 @@
 //  - a kernel whose output shares storage with an operand is flagged `aliasesInputs`
 //    in the registry (else the planner could reuse the operand's bytes while the
 //    output still reads them);
+//  - a kernel flagged `outputsAreViews` (no arena bytes reserved) returns views only;
 //  - a kernel writes every element of an output it allocates: run over an arena
 //    full of garbage, it gives the same bytes as over a fresh zeroed buffer.
 
@@ -36,7 +37,7 @@ function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
   return true;
 }
 
-export interface Findings { aliasing: Map<string, string>; partial: Map<string, string>; inArena: number }
+export interface Findings { aliasing: Map<string, string>; notViews: Map<string, string>; partial: Map<string, string>; inArena: number }
 
 export function feedsOf(p: Program, dir: string): Record<string, Tensor> | undefined {
   const feeds: Record<string, Tensor> = {};
@@ -72,6 +73,9 @@ export function audit(caseName: string, p: Program, feeds: Record<string, Tensor
       if (isTypedTensor(t) && operands.some((x) => sharesStorage(t.data, x.data)) && !prim.aliasesInputs) {
         f.aliasing.set(e.prim, `${caseName} output ${k}`);
       }
+      if (prim.outputsAreViews && isTypedTensor(t) && t.data.byteLength > 0 && !operands.some((x) => sharesStorage(t.data, x.data))) {
+        f.notViews.set(e.prim, `${caseName} output ${k}`);
+      }
     });
     if (!prim.impure) {
       const ctx = new NodeCtx(e.prim);
@@ -96,11 +100,11 @@ export function audit(caseName: string, p: Program, feeds: Record<string, Tensor
 }
 
 export function newFindings(): Findings {
-  return { aliasing: new Map(), partial: new Map(), inArena: 0 };
+  return { aliasing: new Map(), notViews: new Map(), partial: new Map(), inArena: 0 };
 }
 
 /** The findings as one comparable object: both lists empty when every kernel keeps the contract. */
-export function findingLists(f: Findings): { aliasingWithoutFlag: string; partialWrites: string } {
+export function findingLists(f: Findings): { aliasingWithoutFlag: string; notViews: string; partialWrites: string } {
   const list = (m: Map<string, string>): string => [...m].map(([prim, where]) => `${prim} (${where})`).join(', ');
-  return { aliasingWithoutFlag: list(f.aliasing), partialWrites: list(f.partial) };
+  return { aliasingWithoutFlag: list(f.aliasing), notViews: list(f.notViews), partialWrites: list(f.partial) };
 }

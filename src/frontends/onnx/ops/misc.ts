@@ -5,5 +5,5 @@ import { kernelsOf, type AnyOpDef } from './types.js';
 const k = kernelsOf('tensor/misc', misc);
 
 export const OPS: readonly AnyOpDef[] = [
-  { op: 'Identity', since: 1, aliasesInputs: true, kernel: k('identity'), constraints: { T: EVERY_TYPE }, inputs: ['T'], outputs: ['T'] },
+  { op: 'Identity', since: 1, aliasesInputs: true, outputsAreViews: true, kernel: k('identity'), constraints: { T: EVERY_TYPE }, inputs: ['T'], outputs: ['T'] },
 ];

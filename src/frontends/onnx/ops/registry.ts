@@ -49,6 +49,7 @@ for (const def of ALL) {
     regions: (def.subgraphs?.length ?? 0) > 0,
     impure: def.impure,
     aliasesInputs: def.aliasesInputs,
+    outputsAreViews: def.outputsAreViews,
   });
 }
 for (const list of byKey.values()) list.sort((a, b) => b.since - a.since);

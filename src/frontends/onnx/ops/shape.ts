@@ -200,7 +200,7 @@ const shapeOps: AnyOpDef[] = [
   }),
   { op: 'Size', since: 1, kernel: kShape('size'), constraints: ALL, inputs: ['T'], outputs: ['int64'], shapes: () => [[]] },
   op<shapeRt.ReshapeAttrs>({
-    op: 'Reshape', since: 5, aliasesInputs: true, kernel: kShape('reshape'), constraints: ALL, inputs: ['T', 'int64'], outputs: ['T'],
+    op: 'Reshape', since: 5, aliasesInputs: true, outputsAreViews: true, kernel: kShape('reshape'), constraints: ALL, inputs: ['T', 'int64'], outputs: ['T'],
     attrs: (a, ctx) => ({ allowzero: ctx.opset >= 14 ? a.int('allowzero', 0) : 0, shape: null }),
     shapes: ([x, s], at, ctx) => {
       const target = constInts(ctx, 1);
@@ -208,12 +208,12 @@ const shapeOps: AnyOpDef[] = [
     },
   }),
   op<shapeRt.ReshapeAttrs>({
-    op: 'Reshape', since: 1, until: 4, aliasesInputs: true, kernel: kShape('reshape'), constraints: ALL, inputs: ['T'], outputs: ['T'],
+    op: 'Reshape', since: 1, until: 4, aliasesInputs: true, outputsAreViews: true, kernel: kShape('reshape'), constraints: ALL, inputs: ['T'], outputs: ['T'],
     attrs: (a) => ({ allowzero: 0, shape: a.ints('shape') }),
     shapes: ([x], at) => [reshapeStatic(x, at.shape ?? [], false)],
   }),
   op<shapeRt.FlattenAttrs>({
-    op: 'Flatten', since: 1, aliasesInputs: true, kernel: kShape('flatten'), constraints: ALL, inputs: ['T'], outputs: ['T'],
+    op: 'Flatten', since: 1, aliasesInputs: true, outputsAreViews: true, kernel: kShape('flatten'), constraints: ALL, inputs: ['T'], outputs: ['T'],
     attrs: (a) => ({ axis: a.int('axis', 1) }),
     shapes: ([x], at) => {
       if (x === null) return [null];
@@ -223,12 +223,12 @@ const shapeOps: AnyOpDef[] = [
     },
   }),
   op<shapeRt.AxesAttrs>({
-    op: 'Squeeze', since: 1, until: 12, aliasesInputs: true, kernel: kShape('squeeze'), constraints: ALL, inputs: ['T'], outputs: ['T'],
+    op: 'Squeeze', since: 1, until: 12, aliasesInputs: true, outputsAreViews: true, kernel: kShape('squeeze'), constraints: ALL, inputs: ['T'], outputs: ['T'],
     attrs: (a) => ({ axes: a.has('axes') ? a.ints('axes') : null }),
     shapes: ([x], at) => [x === null ? null : squeezeStatic(x, at.axes)],
   }),
   op<shapeRt.AxesAttrs>({
-    op: 'Squeeze', since: 13, aliasesInputs: true, kernel: kShape('squeeze'), constraints: ALL, inputs: ['T', 'int64'], outputs: ['T'],
+    op: 'Squeeze', since: 13, aliasesInputs: true, outputsAreViews: true, kernel: kShape('squeeze'), constraints: ALL, inputs: ['T', 'int64'], outputs: ['T'],
     minInputs: 1, maxInputs: 2,
     attrs: () => ({ axes: null }),
     shapes: ([x], _at, ctx) => {
@@ -237,12 +237,12 @@ const shapeOps: AnyOpDef[] = [
     },
   }),
   op<shapeRt.AxesAttrs>({
-    op: 'Unsqueeze', since: 1, until: 12, aliasesInputs: true, kernel: kShape('unsqueeze'), constraints: ALL, inputs: ['T'], outputs: ['T'],
+    op: 'Unsqueeze', since: 1, until: 12, aliasesInputs: true, outputsAreViews: true, kernel: kShape('unsqueeze'), constraints: ALL, inputs: ['T'], outputs: ['T'],
     attrs: (a) => ({ axes: a.ints('axes') }),
     shapes: ([x], at) => [x === null || at.axes === null ? null : unsqueezeStatic(x, at.axes)],
   }),
   op<shapeRt.AxesAttrs>({
-    op: 'Unsqueeze', since: 13, aliasesInputs: true, kernel: kShape('unsqueeze'), constraints: ALL, inputs: ['T', 'int64'], outputs: ['T'],
+    op: 'Unsqueeze', since: 13, aliasesInputs: true, outputsAreViews: true, kernel: kShape('unsqueeze'), constraints: ALL, inputs: ['T', 'int64'], outputs: ['T'],
     attrs: () => ({ axes: null }),
     shapes: ([x], _at, ctx) => {
       const axes = constInts(ctx, 1);

@@ -75,6 +75,8 @@ export interface OpDef<A = Record<string, AttrValue>> {
   readonly impure?: boolean;
   /** The kernel may return an input's storage as an output (ctx.view/ctx.set): see Primitive.aliasesInputs. */
   readonly aliasesInputs?: boolean;
+  /** Every output is a view of an input (Reshape, Identity...): see Primitive.outputsAreViews. */
+  readonly outputsAreViews?: boolean;
 }
 
 /** Helper so family files get type checking for their attribute shape. */
