@@ -22,6 +22,7 @@
 import { epilogueMode, epilogueOnWasm, epilogueP0, epilogueP1, finishRow, type Epilogue } from './epilogue.js';
 import type { WasmKernels } from './kernels.js';
 import { copyPaddedPlanes, paddedPlanesFloats } from './padded-planes.js';
+import { residentOperand, type OperandView } from './resident.js';
 
 /** The convolution's resolved geometry (as runtime/tensor/conv.ts resolves it). */
 export interface WinogradGeometry {
@@ -79,15 +80,16 @@ const TMP_FLOATS = 160;
  *
  * Cost model, per output channel and input channel: the direct product does 9
  * multiply-adds per output column (columns rounded up to 8, the SGEMM tile) and
- * F(2×2) 16 per tile, and both copy their packed filters in per call (9 and 16
- * floats), each float copied costing about 10 multiply-adds (measured: 512 channels
- * at 4×4 is the break-even). Below 16 output pixels the direct path runs the
- * JavaScript GEMM, which Winograd beats at any size.
+ * F(2×2) 16 per tile; filters that are not constants are copied in per call (9 and
+ * 16 floats), each float copied costing about 10 multiply-adds (measured: 512
+ * channels at 4×4 is the break-even); constant ones are resident in the kernels'
+ * memory on both paths and cost nothing per call. Below 16 output pixels the direct
+ * path runs the JavaScript GEMM, which Winograd beats at any size.
  */
-export function winogradTileFor(C: number, M: number, OH: number, OW: number): WinogradTile | 0 {
+export function winogradTileFor(C: number, M: number, OH: number, OW: number, constW = false): WinogradTile | 0 {
   if (C < 3 || M < 4 || OH < 2 || OW < 2) return 0;
-  const tiles = Math.ceil(OH / 2) * Math.ceil(OW / 2);
-  const direct = 9 * (((OH * OW + 7) & ~7) + COPY_COST), f2 = 16 * (((tiles + 7) & ~7) + COPY_COST);
+  const tiles = Math.ceil(OH / 2) * Math.ceil(OW / 2), copy = constW ? 0 : COPY_COST;
+  const direct = 9 * (((OH * OW + 7) & ~7) + copy), f2 = 16 * (((tiles + 7) & ~7) + copy);
   return f2 < direct || OH * OW < 16 ? 2 : 0;
 }
 
@@ -110,7 +112,7 @@ export function winogradConvWasm(
   if (g.nd !== 2 || g.kSp[0] !== 3 || g.kSp[1] !== 3 || g.strides[0] !== 1 || g.strides[1] !== 1) return false;
   if (g.dil[0] !== 1 || g.dil[1] !== 1 || g.padBegin[0] < 0 || g.padBegin[1] < 0) return false;
   const [N, C] = xDims, [H, Wd] = g.inSp, [OH, OW] = g.outSp, [pt, pl] = g.padBegin;
-  const m = tile ?? winogradTileFor(C, M, OH, OW);
+  const m = tile ?? winogradTileFor(C, M, OH, OW, constW);
   if (m === 0 || OH < 1 || OW < 1) return false;
   const r2 = (m + 2) * (m + 2);
   const tH = Math.ceil(OH / m), tW = Math.ceil(OW / m), tW4 = (tW + 3) & ~3, T = tH * tW;
@@ -131,10 +133,14 @@ export function winogradConvWasm(
   const tmp = 0, uBase = tmp + TMP_FLOATS, vBase = uBase + Mp * C, pBase = vBase + r2 * vs, yBase = pBase + r2 * ps;
   const bBase = yBase + nb * M * yPlane, rBase = bBase + Mp;
   const xBase = rBase + (ep !== null && ep.residual !== null ? paddedPlanesFloats(nb * M, OH, OW, OH, ldy) : 0);
-  const mem = kernels.scratch(xBase + paddedPlanesFloats(nb * C, H, Wd, xH, xW));
-  if (mem === null) return false;
   const U = filterTransform(W, M, C, m, constW), uSize = Mp * C;
   if (U === null) return false; // non-finite weights: see `finite` in winograd.wat
+  // Constant weights: the transformed filters stay in the kernels' memory (reserved
+  // before the scratch request below, which may move them; their base is read after it).
+  const uRel = constW ? residentOperand(kernels, U, 0, 1, 1, U.length, 1, 'winograd-u', U.length, copyFilters) : null;
+  const mem = kernels.scratch(xBase + paddedPlanesFloats(nb * C, H, Wd, xH, xW));
+  if (mem === null) return false;
+  const uAt = uRel === null ? -1 : kernels.residentBase() + uRel;
   const onWasm = ep !== null && epilogueOnWasm(ep);
   const flags = ep === null ? 0 : (ep.bias !== null ? 1 : 0) | (ep.residual !== null ? 2 : 0);
   if (onWasm && ep.bias !== null) for (let i = 0; i < M; i++) mem[bBase + i] = ep.bias[i];
@@ -153,9 +159,13 @@ export function winogradConvWasm(
       else wino.in4(x, C, xH, xW, tH, tW, v, np, vs * 4, tmp * 4);
     }
     for (let xi = 0; xi < r2; xi++) {
-      // One U[ξ] at a time: it is still in cache when the product streams through it.
-      mem.set(U.subarray(xi * uSize, (xi + 1) * uSize), uBase);
-      kernels.sgemm(Mp, np, C, KC, uBase * 4, (vBase + xi * vs) * 4, np, (pBase + xi * ps) * 4, 0, 0, 0, 0, 0, 0, 1);
+      let u = uAt + xi * uSize;
+      if (uAt < 0) {
+        // One U[ξ] at a time: it is still in cache when the product streams through it.
+        mem.set(U.subarray(xi * uSize, (xi + 1) * uSize), uBase);
+        u = uBase;
+      }
+      kernels.sgemm(Mp, np, C, KC, u * 4, (vBase + xi * vs) * 4, np, (pBase + xi * ps) * 4, 0, 0, 0, 0, 0, 0, 1);
     }
     for (let i = 0; i < nc; i++) {
       const pI = (pBase + i * T) * 4, y = (yBase + i * yPlanes) * 4;
@@ -180,6 +190,11 @@ export function winogradConvWasm(
     Y.set(mem.subarray(yBase, yBase + nc * M * outSize), yOff);
   }
   return true;
+}
+
+/** A resident.ts packer for transformed filters: already in the kernel's layout, copied as they are. */
+function copyFilters(mem: Float32Array, dst: number, U: ArrayLike<number>, v: OperandView): void {
+  for (let i = 0; i < v.rows; i++) mem[dst + i] = U[i];
 }
 
 /**
