@@ -19,7 +19,8 @@ import { gemvWasm } from '../wasm/gemv-wasm.js';
 import { begin as cellsBegin, end as cellsEnd, gruStep, lstmStep, prepareGru, prepareLstm } from '../wasm/recurrent-steps.js';
 import { wasmKernels } from '../wasm/kernels.js';
 import { isConstantData } from './constant-data.js';
-import { gemm } from './gemm.js';
+import { NO_EPILOGUE } from '../wasm/epilogue.js';
+import { gemm, gemmColumnEpilogue } from './gemm.js';
 import { fail, type NodeCtx, type Tensor } from './tensor.js';
 
 type Inputs = readonly (Tensor | undefined)[];
@@ -241,6 +242,8 @@ function xRow(g: Geometry, t: number, b: number): number {
  */
 function projectInput(g: Geometry, d: number, gh: number, bias: Float64Array, xw: FloatArray): void {
   const rows = g.seq * g.batch, n = g.inputSize;
+  // On the SIMD SGEMM the kernel adds the bias in its tiles (no pass over xw here).
+  if (xw instanceof Float32Array && gemmColumnEpilogue(rows, gh, n, g.x, 0, n, 1, g.w, d * gh * n, 1, n, xw, 0, gh, 1, bias, NO_EPILOGUE)) return;
   if (rows * gh * n < SMALL_PRODUCT) {
     for (let r = 0; r < rows; r++) dotRows(xw, r * gh, g.x, r * n, n, g.w, d * gh * n, gh);
   } else {

@@ -193,6 +193,11 @@ test('W, R and B as initializers (as exported models have them): the WebAssembly
   }
   await checkCase({ op: 'GRU', seq: 4, batch: 3, input: 5, hidden: 19, lbr: true, bias: true, initial: true, lens: [4, 1, 2], seed: 31 }, 14, [1, 2, 3]);
   await checkCase({ op: 'GRU', seq: 4, batch: 1, input: 5, hidden: 24, direction: 'bidirectional', lbr: true, seed: 32 }, 14, [1, 2]);
+  // Input projections big enough for the SIMD SGEMM, which adds the folded biases in its tiles.
+  for (const op of ['GRU', 'LSTM'] as const) {
+    await checkCase({ op, seq: 9, batch: 2, input: 40, hidden: 23, direction: 'bidirectional', lens: [9, 6], bias: true, initial: true, seed: 41 }, 14, [1, 2, 3]);
+  }
+  await checkCase({ op: 'GRU', seq: 9, batch: 2, input: 40, hidden: 23, lbr: true, bias: true, seed: 42 }, 14, [1, 2, 3]);
 });
 
 test('a zero sequence length keeps the initial state and zeroes Y (the ONNX reference semantics)', async () => {
