@@ -3,6 +3,7 @@
 // [prod(dims[:axis]), prod(dims[axis:])] and each row is normalised: that is the
 // same loop with the axis length set to the product of the trailing dims.
 
+import { wasmKernels } from '../wasm/kernels.js';
 import { normAxis, sizeOf, type NodeCtx, type NumericArray, type Tensor } from './tensor.js';
 
 export interface SoftmaxAttrs {
@@ -42,6 +43,8 @@ function run(ctx: NodeCtx, x: Tensor, attrs: SoftmaxAttrs, mode: Mode): Tensor[]
   const inner = attrs.coerce2d ? 1 : sizeOf(x.dims.slice(axis + 1));
   const src = x.data as NumericArray;
   const dst = out.data as NumericArray;
+  if (mode === Mode.Softmax && inner === 1 && src instanceof Float32Array && dst instanceof Float32Array &&
+    outer * n >= WASM_MIN_ELEMENTS && softmaxOnWasm(src, dst, outer, n)) return ctx.done(1);
   for (let b = 0; b < outer; b++) {
     for (let j = 0; j < inner; j++) {
       const base = b * n * inner + j;
@@ -50,6 +53,27 @@ function run(ctx: NodeCtx, x: Tensor, attrs: SoftmaxAttrs, mode: Mode): Tensor[]
     }
   }
   return ctx.done(1);
+}
+
+/** From this many elements the copy into the WebAssembly memory and back pays for itself. */
+const WASM_MIN_ELEMENTS = 1024;
+
+/**
+ * Float32 softmax over contiguous rows on the WebAssembly SIMD kernel (nonlinear.wat:
+ * float32 exp with relative error ~1e-7, the row sum in float32 lanes); false, with
+ * nothing done, when the kernels are unavailable.
+ */
+function softmaxOnWasm(src: Float32Array, dst: Float32Array, rows: number, n: number): boolean {
+  const k = wasmKernels();
+  const nl = k?.nonlinear;
+  if (k === null || nl === undefined || nl === null) return false;
+  const total = rows * n;
+  const mem = k.scratch(total);
+  if (mem === null) return false;
+  mem.set(src.length === total ? src : src.subarray(0, total), 0);
+  nl.softmax(rows, n, 0, 0);
+  dst.set(mem.subarray(0, total));
+  return true;
 }
 
 /** One row (n elements, `stride` apart), computed in float64 and shifted by the max for stability. */

@@ -3,7 +3,8 @@
 // the instance and fall back to their JavaScript loops when it returns null.
 //
 // Loading: the module is instantiated when this file is first evaluated, i.e. at
-// the generated module's load time. It is 2.6 KB, under the 4 KB that browsers
+// the generated module's load time. It is under 4 KB (as are its companions,
+// winograd.wat and nonlinear.wat, which import its memory), the size browsers
 // allow to compile synchronously on the main thread, so `new WebAssembly.Module`
 // normally succeeds everywhere. Should a host still refuse a synchronous compile
 // (it throws a RangeError), compilation continues asynchronously and the
@@ -16,7 +17,7 @@
 
 import { decodeBase64 } from '../io/base64.js';
 import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
-import { instantiateRecurrent, type RecurrentKernels } from './recurrent-kernels.js';
+import { instantiateNonlinear, type NonlinearKernels } from './nonlinear-kernels.js';
 import { instantiateWinograd, type WinogradKernels } from './winograd-kernels.js';
 
 export type KernelBackend = 'wasm-simd' | 'js';
@@ -59,8 +60,8 @@ export interface WasmKernels {
   scratch(floats: number): Float32Array | null;
   /** Winograd transforms (winograd.wat) over this memory; null or absent when that module did not load. */
   readonly winograd?: WinogradKernels | null;
-  /** LSTM/GRU cells (recurrent.wat) over this memory; null or absent when that module did not load. */
-  readonly recurrent?: RecurrentKernels | null;
+  /** LSTM/GRU cells and softmax (nonlinear.wat) over this memory; null or absent when that module did not load. */
+  readonly nonlinear?: NonlinearKernels | null;
   /**
    * Reserves `floats` floats that stay for the module's lifetime (e.g. constant
    * weights packed once, which then need no copy per call): returns their offset
@@ -152,7 +153,7 @@ function wrap(exp: KernelExports): WasmKernels {
     pad: exp.pad,
     compact: exp.compact,
     winograd: instantiateWinograd(memory),
-    recurrent: instantiateRecurrent(memory),
+    nonlinear: instantiateNonlinear(memory),
     gemv: exp.gemv,
     scratch(floats: number): Float32Array | null {
       const bytes = floats * 4;

@@ -1,7 +1,7 @@
 // The time steps of one direction of a float32 LSTM or GRU layer on the
 // WebAssembly kernels: per step and batch row, the recurrent product on `gemv` with
 // R resident in the kernels' memory (packed once), then the gate arithmetic on the
-// recurrent.wat cells, which write the new state where the next step's `gemv`
+// nonlinear.wat cells, which write the new state where the next step's `gemv`
 // reads it.
 //
 // The direction's working set lives in the scratch area from `begin` to `end`
@@ -16,13 +16,13 @@
 
 import { packForGemv } from './gemv-wasm.js';
 import { wasmKernels, type WasmKernels } from './kernels.js';
-import type { RecurrentKernels } from './recurrent-kernels.js';
+import type { NonlinearKernels } from './nonlinear-kernels.js';
 import { residentOperand } from './resident.js';
 
 /** A direction's prepared layout: where R's packed blocks and each operand live. */
 export interface CellPlan {
   readonly k: WasmKernels;
-  readonly rk: RecurrentKernels;
+  readonly rk: NonlinearKernels;
   readonly n: number;
   /** n rounded up to 4: the length of h as gemv's x (zero padded). */
   readonly kp: number;
@@ -48,7 +48,7 @@ const ceil4 = (n: number): number => (n + 3) & ~3;
  */
 function plan(R: Float32Array, rOff: number, n: number, batch: number, rows: number, blocks: readonly number[], xLen: number): CellPlan | null {
   const k = wasmKernels();
-  const rk = k?.recurrent;
+  const rk = k?.nonlinear;
   if (k === null || rk === undefined || rk === null) return null;
   const kp = ceil4(n);
   const np0 = rows8(blocks[0]), np1 = blocks.length > 1 ? rows8(blocks[1]) : 0;

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { expNonPositive, softmax } from '../../runtime/tensor/softmax.js';
 import { NodeCtx, type Tensor } from '../../runtime/tensor/tensor.js';
+import { setKernelBackend } from '../../runtime/wasm/kernels.js';
 import { lcgFloats } from '../support/ir-eval.js';
 
 function reference(row: readonly number[]): number[] {
@@ -31,20 +32,49 @@ test('expNonPositive is within 1e-9 relative of Math.exp over the softmax range'
   assert.equal(expNonPositive(2), Math.exp(2));
 });
 
-test('float32 Softmax over the last axis matches a float64 reference to float32 rounding', () => {
-  const rows = 37, n = 64;
-  const data = Float32Array.from(lcgFloats(rows * n, 3).map((v, i) => v * (i % 3 === 0 ? 40 : 4)));
-  data[5] = -Infinity;
-  const x: Tensor = { type: 'float32', dims: [rows, n], data };
-  const y = softmax(new NodeCtx('s', true), [x], { axis: -1, coerce2d: false })[0].data as Float32Array;
-  for (let r = 0; r < rows; r++) {
-    const want = reference(Array.from(data.subarray(r * n, (r + 1) * n)));
-    for (let j = 0; j < n; j++) {
-      const got = y[r * n + j], w = want[j];
-      assert.ok(Math.abs(got - w) <= 2 ** -23 * w + 1e-45, `row ${r} col ${j}: got ${got} want ${w}`);
+test('float32 Softmax over the last axis matches a float64 reference to float32 rounding (both backends)', () => {
+  // JavaScript: x − max in float64, a 1e-9 exp and float64 sums, so one float32 rounding.
+  // WebAssembly (as onnxruntime's float kernels): x − max rounded to float32 costs up to
+  // |x − max|·2^-24 relative in exp (here |x − max| < 90), plus exp's ~1e-7 and the float32
+  // lane sums: 1e-5 relative. Odd row lengths exercise the kernel's scalar tail.
+  for (const [backend, rel] of [['js', 2 ** -23], ['wasm-simd', 1e-5]] as const) {
+    for (const [rows, n] of [[37, 64], [29, 67], [300, 5]]) {
+      const data = Float32Array.from(lcgFloats(rows * n, 3).map((v, i) => v * (i % 3 === 0 ? 40 : 4)));
+      data[1] = -Infinity;
+      data[rows * n - 1] = -Infinity;
+      const x: Tensor = { type: 'float32', dims: [rows, n], data };
+      const previous = setKernelBackend(backend);
+      let y: Float32Array;
+      try {
+        y = softmax(new NodeCtx('s', true), [x], { axis: -1, coerce2d: false })[0].data as Float32Array;
+      } finally {
+        setKernelBackend(previous);
+      }
+      for (let r = 0; r < rows; r++) {
+        const want = reference(Array.from(data.subarray(r * n, (r + 1) * n)));
+        for (let j = 0; j < n; j++) {
+          const got = y[r * n + j], w = want[j];
+          assert.ok(Math.abs(got - w) <= rel * w + 1e-45, `${backend} ${rows}x${n} row ${r} col ${j}: got ${got} want ${w}`);
+        }
+      }
+      assert.equal(y[1], 0);
+      assert.equal(y[rows * n - 1], 0);
     }
   }
-  assert.equal(y[5], 0);
+});
+
+test('the WebAssembly softmax keeps NaN and all -Infinity rows NaN and exact zeros for -Infinity', () => {
+  const rows = 40, n = 33;
+  const data = Float32Array.from(lcgFloats(rows * n, 5));
+  data.fill(-Infinity, 0, n); // row 0: all -inf
+  data[n + 7] = NaN; // row 1: a NaN
+  data[2 * n + 3] = -Infinity; // row 2: one -inf
+  data.fill(-1000, 3 * n, 4 * n); data[3 * n + 5] = 0; // row 3: one term dominates
+  const x: Tensor = { type: 'float32', dims: [rows, n], data };
+  const y = softmax(new NodeCtx('s', true), [x], { axis: -1, coerce2d: false })[0].data as Float32Array;
+  for (let j = 0; j < n; j++) assert.ok(Number.isNaN(y[j]) && Number.isNaN(y[n + j]), `col ${j}`);
+  assert.equal(y[2 * n + 3], 0);
+  for (let j = 0; j < n; j++) assert.equal(y[3 * n + j], j === 5 ? 1 : 0);
 });
 
 test('Softmax rows with NaN or only -Infinity give NaN, as with Math.exp', () => {

@@ -1,10 +1,11 @@
-;; mlcompile WebAssembly SIMD kernels for recurrent layers (LSTM and GRU cells).
+;; mlcompile WebAssembly SIMD kernels built on exp and tanh: the LSTM and GRU cells
+;; and softmax.
 ;;
 ;; A second module beside kernels.wat (each stays under the 4 KB that browsers
 ;; compile synchronously), importing the main module's memory: the cells read the
 ;; gate pre-activations the main module's `gemv` wrote and write the new state where
 ;; the next step's `gemv` reads it. Assembled by scripts/build-wasm.mjs into
-;; recurrent-wasm.ts and loaded by runtime/wasm/recurrent-kernels.ts.
+;; nonlinear-wasm.ts and loaded by runtime/wasm/nonlinear-kernels.ts.
 ;;
 ;; Every cell handles `n` units four at a time: pointers are byte offsets, arrays
 ;; are padded by the caller to a multiple of four floats (the padding lanes compute
@@ -133,4 +134,77 @@
         (local.set $h (i32.add (local.get $h) (i32.const 16)))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
         (br_if $units (i32.lt_u (local.get $j) (local.get $n))))))
+
+  ;; Softmax of `rows` contiguous rows of `n` floats at x into y (y may be x): the
+  ;; row's max subtracted, exp, the sum in float32 lanes, one reciprocal per row. Terms
+  ;; below exp(-87) (where $exp clamps) are 0, as exp underflows to in float32 after
+  ;; the division; a -inf input gives 0, a row of -inf or with a NaN gives NaN.
+  (func (export "softmax") (param $rows i32) (param $n i32) (param $x i32) (param $y i32)
+    (local $r i32) (local $i i32) (local $n4 i32) (local $nb i32) (local $xr i32) (local $yr i32)
+    (local $m v128) (local $s v128) (local $v v128) (local $e v128) (local $mx f32) (local $sum f32)
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (br_if $done (i32.eqz (local.get $n)))
+      (br_if $done (i32.eqz (local.get $rows)))
+      (loop $rowLoop
+        (local.set $xr (i32.add (local.get $x) (i32.mul (local.get $r) (local.get $nb))))
+        (local.set $yr (i32.add (local.get $y) (i32.mul (local.get $r) (local.get $nb))))
+        ;; max (f32x4.max / f32.max propagate NaN)
+        (local.set $m (v128.const f32x4 -inf -inf -inf -inf))
+        (local.set $i (i32.const 0))
+        (block $vmaxDone (loop $vmax
+          (br_if $vmaxDone (i32.ge_u (local.get $i) (local.get $n4)))
+          (local.set $m (f32x4.max (local.get $m) (v128.load (i32.add (local.get $xr) (i32.shl (local.get $i) (i32.const 2))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (br $vmax)))
+        (local.set $mx (f32.max
+          (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
+          (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m)))))
+        (block $smaxDone (loop $smax
+          (br_if $smaxDone (i32.ge_u (local.get $i) (local.get $n)))
+          (local.set $mx (f32.max (local.get $mx) (f32.load (i32.add (local.get $xr) (i32.shl (local.get $i) (i32.const 2))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $smax)))
+        (local.set $m (f32x4.splat (local.get $mx)))
+        ;; exp(x - max) into y, summed
+        (local.set $s (v128.const i32x4 0 0 0 0))
+        (local.set $i (i32.const 0))
+        (block $vexpDone (loop $vexp
+          (br_if $vexpDone (i32.ge_u (local.get $i) (local.get $n4)))
+          (local.set $v (f32x4.sub (v128.load (i32.add (local.get $xr) (i32.shl (local.get $i) (i32.const 2)))) (local.get $m)))
+          (local.set $e (v128.andnot (call $exp (local.get $v)) (f32x4.lt (local.get $v) (v128.const f32x4 -87 -87 -87 -87))))
+          (v128.store (i32.add (local.get $yr) (i32.shl (local.get $i) (i32.const 2))) (local.get $e))
+          (local.set $s (f32x4.add (local.get $s) (local.get $e)))
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (br $vexp)))
+        (local.set $sum (f32.add
+          (f32.add (f32x4.extract_lane 0 (local.get $s)) (f32x4.extract_lane 1 (local.get $s)))
+          (f32.add (f32x4.extract_lane 2 (local.get $s)) (f32x4.extract_lane 3 (local.get $s)))))
+        (block $sexpDone (loop $sexp
+          (br_if $sexpDone (i32.ge_u (local.get $i) (local.get $n)))
+          (local.set $v (f32x4.splat (f32.sub (f32.load (i32.add (local.get $xr) (i32.shl (local.get $i) (i32.const 2)))) (local.get $mx))))
+          (local.set $e (v128.andnot (call $exp (local.get $v)) (f32x4.lt (local.get $v) (v128.const f32x4 -87 -87 -87 -87))))
+          (f32.store (i32.add (local.get $yr) (i32.shl (local.get $i) (i32.const 2))) (f32x4.extract_lane 0 (local.get $e)))
+          (local.set $sum (f32.add (local.get $sum) (f32x4.extract_lane 0 (local.get $e))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $sexp)))
+        ;; scale by 1 / sum
+        (local.set $mx (f32.div (f32.const 1) (local.get $sum)))
+        (local.set $s (f32x4.splat (local.get $mx)))
+        (local.set $i (i32.const 0))
+        (block $vscaleDone (loop $vscale
+          (br_if $vscaleDone (i32.ge_u (local.get $i) (local.get $n4)))
+          (local.set $xr (i32.add (local.get $yr) (i32.shl (local.get $i) (i32.const 2))))
+          (v128.store (local.get $xr) (f32x4.mul (v128.load (local.get $xr)) (local.get $s)))
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (br $vscale)))
+        (block $sscaleDone (loop $sscale
+          (br_if $sscaleDone (i32.ge_u (local.get $i) (local.get $n)))
+          (local.set $xr (i32.add (local.get $yr) (i32.shl (local.get $i) (i32.const 2))))
+          (f32.store (local.get $xr) (f32.mul (f32.load (local.get $xr)) (local.get $mx)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $sscale)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br_if $rowLoop (i32.lt_u (local.get $r) (local.get $rows))))))
 )
