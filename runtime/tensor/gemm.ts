@@ -239,7 +239,7 @@ function gemv(
   out: FloatArray, oOff: number, os: number, alpha: number, accumulate: boolean,
 ): void {
   if (wRs === 1 && xs === 1 && x instanceof Float32Array && W instanceof Float32Array) {
-    gemvDotsF32(N, K, x, xOff, W, wOff, wCs, out, oOff, os, alpha, accumulate);
+    gemvDots(N, K, x, xOff, W, wOff, wCs, out, oOff, os, alpha, accumulate);
     return;
   }
   if (wRs === 1 || wCs !== 1) {
@@ -268,14 +268,16 @@ function gemv(
 }
 
 /**
- * gemv's dot-product case for contiguous float32 operands (the JavaScript fallback
- * of a batch-1 Gemm with transB = 1, the layout of nn.Linear exports): its own
- * function so its loads see only Float32Array (gemv's are polymorphic), and four
- * outputs per sweep so each x element is loaded once per four products. Each sum
- * still runs over p in order in a double, so results equal gemv's loop exactly.
+ * `N` dot products of x with rows of W (row j at wOff + j·wCs, contiguous along p):
+ * out[oOff + j·os] = alpha · Σ_p x[xOff + p]·W[row j + p] (+ out). gemv's case for
+ * contiguous float32 operands (the JavaScript fallback of a batch-1 Gemm with
+ * transB = 1, nn.Linear's layout) and the recurrent kernels' small products: its own
+ * function so its loads see only float arrays (gemv's are polymorphic), four outputs
+ * per sweep so each x element is loaded once per four products. Each sum runs over p
+ * in order in a double, as gemv's loop does, so results are unchanged.
  */
-function gemvDotsF32(
-  N: number, K: number, x: Float32Array, xOff: number, W: Float32Array, wOff: number, wCs: number,
+export function gemvDots(
+  N: number, K: number, x: FloatArray, xOff: number, W: FloatArray, wOff: number, wCs: number,
   out: FloatArray, oOff: number, os: number, alpha: number, accumulate: boolean,
 ): void {
   let j = 0;

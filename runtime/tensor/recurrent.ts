@@ -20,7 +20,7 @@ import { begin as cellsBegin, end as cellsEnd, gruStep, lstmStep, prepareGru, pr
 import { wasmKernels } from '../wasm/kernels.js';
 import { isConstantData } from './constant-data.js';
 import { NO_EPILOGUE } from '../wasm/epilogue.js';
-import { gemm, gemmColumnEpilogue } from './gemm.js';
+import { gemm, gemmColumnEpilogue, gemvDots } from './gemm.js';
 import { fail, type NodeCtx, type Tensor } from './tensor.js';
 
 type Inputs = readonly (Tensor | undefined)[];
@@ -265,29 +265,9 @@ function projectInput(g: Geometry, d: number, gh: number, bias: Float64Array, xw
  */
 const SMALL_PRODUCT = 16384;
 
-/**
- * out[oOff + j] = Σ_p v[vOff + p] · m[mOff + j·len + p] for j < rows: `rows` dot
- * products of one vector with consecutive rows of a row-major matrix, four rows at a
- * time so each element of v is loaded once per four products.
- */
+/** out[oOff + j] = Σ_p v[vOff + p] · m[mOff + j·len + p] for j < rows (see gemvDots). */
 function dotRows(out: FloatArray, oOff: number, v: FloatArray, vOff: number, len: number, m: FloatArray, mOff: number, rows: number): void {
-  let j = 0;
-  for (; j + 4 <= rows; j += 4) {
-    const r0 = mOff + j * len, r1 = r0 + len, r2 = r1 + len, r3 = r2 + len;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (let p = 0; p < len; p++) {
-      const a = v[vOff + p];
-      s0 += a * m[r0 + p]; s1 += a * m[r1 + p]; s2 += a * m[r2 + p]; s3 += a * m[r3 + p];
-    }
-    const o = oOff + j;
-    out[o] = s0; out[o + 1] = s1; out[o + 2] = s2; out[o + 3] = s3;
-  }
-  for (; j < rows; j++) {
-    const r0 = mOff + j * len;
-    let s0 = 0;
-    for (let p = 0; p < len; p++) s0 += v[vOff + p] * m[r0 + p];
-    out[oOff + j] = s0;
-  }
+  gemvDots(rows, len, v, vOff, m, mOff, len, out, oOff, 1, 1, false);
 }
 
 /**

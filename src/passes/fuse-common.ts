@@ -3,6 +3,7 @@
 // defines it, and which values are tensor constants.
 
 import type { Tensor } from '../../runtime/tensor/tensor.js';
+import { ProgramBuilder } from '../ir/builder.js';
 import type { Program, Region, Stmt, ValueId } from '../ir/program.js';
 
 export type LetStmt = Extract<Stmt, { kind: 'let' }>;
@@ -89,4 +90,17 @@ export function knownDims(p: Program, v: ValueId): (number | string)[] | null {
 export function dtypeOf(p: Program, v: ValueId): string | null {
   const t = p.values[v].type;
   return t.kind === 'tensor' ? t.dtype : null;
+}
+
+/**
+ * The program with top-level statement i replaced by `replace.get(i)` (none: removed,
+ * several: inserted in order) and every other statement kept; `p` itself when there
+ * is nothing to replace.
+ */
+export function replaceStatements(p: Program, replace: ReadonlyMap<number, readonly Stmt[]>): Program {
+  if (replace.size === 0) return p;
+  const b = ProgramBuilder.from(p);
+  b.body.length = 0;
+  p.body.forEach((s, i) => b.body.push(...(replace.get(i) ?? [s])));
+  return b.build();
 }

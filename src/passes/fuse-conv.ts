@@ -16,9 +16,8 @@
 // included, is defined before that point) and binds that op's result.
 
 import type { FusedActivation } from '../../runtime/wasm/epilogue.js';
-import { ProgramBuilder } from '../ir/builder.js';
 import type { Attrs, Program, Stmt, ValueId } from '../ir/program.js';
-import { analyseUses, dtypeOf, isCallLet, knownDims, soleUser, type CallLet, type Uses } from './fuse-common.js';
+import { analyseUses, dtypeOf, isCallLet, replaceStatements, knownDims, soleUser, type CallLet, type Uses } from './fuse-common.js';
 
 const FLOATS = new Set(['float32', 'float64']);
 
@@ -67,11 +66,7 @@ export function fuseConv(p: Program): Program {
     for (const k of absorbed) replace.set(k, []);
     replace.set(last, [fused]);
   });
-  if (replace.size === 0) return p;
-  const b = ProgramBuilder.from(p);
-  b.body.length = 0;
-  p.body.forEach((s, i) => b.body.push(...(replace.get(i) ?? [s])));
-  return b.build();
+  return replaceStatements(p, replace);
 }
 
 /** The other operand of Add(conv, Z) or Add(Z, conv) when Z has the conv output's exact static shape and type. */

@@ -7,9 +7,8 @@
 // HardSigmoid or HardSwish. The fused node takes the activation's place and binds
 // its result.
 
-import { ProgramBuilder } from '../ir/builder.js';
 import type { Program, Stmt } from '../ir/program.js';
-import { analyseUses, dtypeOf, isCallLet, soleUser } from './fuse-common.js';
+import { analyseUses, dtypeOf, isCallLet, replaceStatements, soleUser } from './fuse-common.js';
 import { activationOf } from './fuse-conv.js';
 
 const FLOATS = new Set(['float32', 'float64']);
@@ -33,9 +32,5 @@ export function fuseGemm(p: Program): Program {
       expr: { kind: 'call', prim: 'tensor.fusedGemm', args: s.expr.args, attrs: { ...s.expr.attrs, activation: act.activation, activationParams: act.params } },
     }]);
   });
-  if (replace.size === 0) return p;
-  const b = ProgramBuilder.from(p);
-  b.body.length = 0;
-  p.body.forEach((s, i) => b.body.push(...(replace.get(i) ?? [s])));
-  return b.build();
+  return replaceStatements(p, replace);
 }

@@ -9,9 +9,8 @@
 // declares only its Y output. The fused node takes the LayerNormalization's place and
 // binds its result.
 
-import { ProgramBuilder } from '../ir/builder.js';
 import type { Program, Stmt } from '../ir/program.js';
-import { analyseUses, dtypeOf, isCallLet, knownDims, soleUser } from './fuse-common.js';
+import { analyseUses, dtypeOf, isCallLet, replaceStatements, knownDims, soleUser } from './fuse-common.js';
 
 const FLOATS = new Set(['float32', 'float64']);
 
@@ -41,9 +40,5 @@ export function fuseLayerNorm(p: Program): Program {
       expr: { kind: 'call', prim: 'tensor.addLayerNormalization', args: bias === null || bias === undefined ? [a, b, scale] : [a, b, scale, bias], attrs: ln.expr.attrs },
     }]);
   });
-  if (replace.size === 0) return p;
-  const builder = ProgramBuilder.from(p);
-  builder.body.length = 0;
-  p.body.forEach((s, i) => builder.body.push(...(replace.get(i) ?? [s])));
-  return builder.build();
+  return replaceStatements(p, replace);
 }

@@ -21,9 +21,8 @@
 // The fused node takes the place of the last op it absorbs (the bias is defined
 // before that point) and binds that op's result.
 
-import { ProgramBuilder } from '../ir/builder.js';
 import type { Program, Stmt, ValueId } from '../ir/program.js';
-import { analyseUses, dtypeOf, isCallLet, knownDims, soleUser, type CallLet, type Uses } from './fuse-common.js';
+import { analyseUses, dtypeOf, isCallLet, replaceStatements, knownDims, soleUser, type CallLet, type Uses } from './fuse-common.js';
 import { activationOf, type Activation } from './fuse-conv.js';
 
 const FLOATS = new Set(['float32', 'float64']);
@@ -105,11 +104,7 @@ export function fuseMatMul(p: Program): Program {
     for (const k of absorbed) replace.set(k, []);
     replace.set(last, [fused]);
   });
-  if (replace.size === 0) return p;
-  const b = ProgramBuilder.from(p);
-  b.body.length = 0;
-  p.body.forEach((s, i) => b.body.push(...(replace.get(i) ?? [s])));
-  return b.build();
+  return replaceStatements(p, replace);
 }
 
 /** A Transpose's permutation (its `perm`, or the reversed axes when absent and the rank is known). */

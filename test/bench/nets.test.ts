@@ -10,16 +10,14 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { cachedNet, netInput } from '../../bench/support/nets/index.js';
-import { buildLeNet } from '../../bench/support/nets/lenet.js';
 import { buildMlp } from '../../bench/support/nets/mlp.js';
 import { buildMobileNetV2 } from '../../bench/support/nets/mobilenet-v2.js';
 import type { BuiltNet } from '../../bench/support/nets/net-builder.js';
-import { buildRecurrent } from '../../bench/support/nets/recurrent.js';
 import { buildResNet18 } from '../../bench/support/nets/resnet18.js';
-import { buildTransformer } from '../../bench/support/nets/transformer.js';
 import { generateModule, loadProgramFromBytes } from '../../src/api.js';
 import { onnx } from '../../src/frontends/onnx/proto.js';
 import { compareTensors, DEFAULT_TOLERANCE, type ComparableTensor } from '../../src/validate/compare.js';
+import { TINY_NETS } from '../support/tiny-nets.js';
 
 interface Ort {
   InferenceSession: { create(bytes: Uint8Array, opts: object): Promise<{ run(f: object): Promise<Record<string, ComparableTensor>> }> };
@@ -73,15 +71,7 @@ test('cachedNet writes the model once and reuses identical bytes', () => {
   assert.equal(b.weightBytes, (4 * 3 + 3 + 3 * 2 + 2) * 4);
 });
 
-const tiny: [string, () => BuiltNet][] = [
-  ['mlp', () => buildMlp({ widths: [12, 8, 4] })],
-  ['lenet5', () => buildLeNet()],
-  ['lstm', () => buildRecurrent({ cell: 'LSTM', hidden: 8, inputSize: 5, seq: 4 })],
-  ['gru', () => buildRecurrent({ cell: 'GRU', hidden: 8, inputSize: 5, seq: 4 })],
-  ['transformer', () => buildTransformer({ layers: 1, d: 16, heads: 2, ff: 32, seq: 6 })],
-  ['mobilenetv2', () => buildMobileNetV2({ size: 32, width: 0.25, classes: 10 })],
-  ['resnet18', () => buildResNet18({ size: 32, widths: [8, 8, 16, 16], classes: 10 })],
-];
+const tiny = TINY_NETS;
 
 
 for (const [name, build] of tiny) {

@@ -13,17 +13,12 @@ import { pathToFileURL } from 'node:url';
 import type { Tensor } from '../../runtime/tensor/tensor.js';
 import { setKernelBackend } from '../../runtime/wasm/kernels.js';
 import { netInput } from '../../bench/support/nets/index.js';
-import { buildLeNet } from '../../bench/support/nets/lenet.js';
-import { buildMlp } from '../../bench/support/nets/mlp.js';
-import { buildMobileNetV2 } from '../../bench/support/nets/mobilenet-v2.js';
-import type { BuiltNet } from '../../bench/support/nets/net-builder.js';
-import { buildRecurrent } from '../../bench/support/nets/recurrent.js';
-import { buildResNet18 } from '../../bench/support/nets/resnet18.js';
-import { buildTransformer } from '../../bench/support/nets/transformer.js';
 import { emitModuleSource } from '../../generators/module/emit-program.js';
 import { generateModule, loadProgramFromBytes } from '../../src/api.js';
 import type { Program } from '../../src/ir/program.js';
 import { audit, findingLists, newFindings } from '../support/kernel-audit.js';
+import { buildTransformer } from '../../bench/support/nets/transformer.js';
+import { TINY_NETS } from '../support/tiny-nets.js';
 
 type Feeds = Record<string, unknown>;
 type Results = Record<string, { type: string; dims: number[]; data: unknown }>;
@@ -63,15 +58,7 @@ async function checkModel(label: string, p: Program, feeds: readonly Feeds[]): P
   return arena;
 }
 
-const tiny: [string, () => BuiltNet][] = [
-  ['mlp', () => buildMlp({ widths: [12, 8, 4] })],
-  ['lenet5', () => buildLeNet()],
-  ['lstm', () => buildRecurrent({ cell: 'LSTM', hidden: 8, inputSize: 5, seq: 4 })],
-  ['gru', () => buildRecurrent({ cell: 'GRU', hidden: 8, inputSize: 5, seq: 4 })],
-  ['transformer', () => buildTransformer({ layers: 1, d: 16, heads: 2, ff: 32, seq: 6 })],
-  ['mobilenetv2', () => buildMobileNetV2({ size: 32, width: 0.25, classes: 10 })],
-  ['resnet18', () => buildResNet18({ size: 32, widths: [8, 8, 16, 16], classes: 10 })],
-];
+const tiny = TINY_NETS;
 
 test('tiny bench networks: identical results with and without the plan, both backends, calls in a row', async () => {
   const withArena: string[] = [];

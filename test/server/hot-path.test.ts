@@ -10,11 +10,10 @@ import { pino } from 'pino';
 import { formatMs, jsonString } from '../../runtime/server/access-line.js';
 import { buildApp } from '../../runtime/server/app.js';
 import { Metrics } from '../../runtime/server/metrics.js';
-import { ModelRepository, describeModel, type ModelModule } from '../../runtime/server/models-repository.js';
+import { ModelRepository, describeModel } from '../../runtime/server/models-repository.js';
 import { resolveEnvironment } from '../../runtime/server/profile.js';
 import { LazyRequestLogger, makeChildrenLazy } from '../../runtime/server/request-logger.js';
-import { graph, modelBytes, valueInfo } from '../support/onnx-builder.js';
-import { compileBytes } from '../support/run-module.js';
+import { identModule } from '../support/ident-module.js';
 
 test('formatMs writes what String(Math.round(ms * 1000) / 1000) writes', () => {
   const values = [0, 1e-7, 0.0004, 0.0005, 0.0015, 0.001, 0.01, 0.1, 0.41, 0.412, 0.4125, 1, 1.5, 9.999, 9.9995, 999.9995, 1000, 123456.789, 2 ** 40 + 0.25, 1e15, 1e20, Number.NaN, Infinity];
@@ -66,16 +65,6 @@ test('makeChildrenLazy: child() gives a lazy logger whose lines are those of pin
   quiet.warn('not written');
   assert.equal(lines.length, 3);
 });
-
-async function identModule(): Promise<ModelModule> {
-  const bytes = modelBytes(graph({
-    name: 'ident',
-    nodes: [{ op: 'Identity', inputs: ['x'], outputs: ['y'], name: 'id' }],
-    inputs: [valueInfo('x', 'float32', ['N', 2])],
-    outputs: [valueInfo('y', 'float32', ['N', 2])],
-  }));
-  return (await compileBytes(bytes, 'ident.onnx')).mod as unknown as ModelModule;
-}
 
 const INFER = '/v2/models/ident/infer';
 const GOOD = JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 2], data: [1, 2] }] });

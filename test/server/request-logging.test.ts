@@ -8,11 +8,10 @@ import { test } from 'node:test';
 import { pino } from 'pino';
 import { buildApp } from '../../runtime/server/app.js';
 import { LogBuffer } from '../../runtime/server/log-buffer.js';
-import { ModelRepository, describeModel, type ModelModule } from '../../runtime/server/models-repository.js';
+import { ModelRepository, describeModel } from '../../runtime/server/models-repository.js';
 import { LazyRequestLogger, lazyChildLogger } from '../../runtime/server/request-logger.js';
 import { prependHook } from '../../runtime/server/route-hooks.js';
-import { graph, modelBytes, valueInfo } from '../support/onnx-builder.js';
-import { compileBytes } from '../support/run-module.js';
+import { identModule } from '../support/ident-module.js';
 
 /** A destination that keeps what it is given, batch by batch. */
 function sink() {
@@ -117,21 +116,11 @@ test('prependHook: a route\'s hooks with ours first', () => {
   assert.deepEqual(prependHook([b, c], a), [a, b, c]);
 });
 
-async function mlpLikeModule(): Promise<ModelModule> {
-  const bytes = modelBytes(graph({
-    name: 'ident',
-    nodes: [{ op: 'Identity', inputs: ['x'], outputs: ['y'], name: 'id' }],
-    inputs: [valueInfo('x', 'float32', ['N', 2])],
-    outputs: [valueInfo('y', 'float32', ['N', 2])],
-  }));
-  return (await compileBytes(bytes, 'ident.onnx')).mod as unknown as ModelModule;
-}
-
 test('the access line: one per request, written through the lazy logger\'s parent with the request id; X-Model-* from the infer handler', async () => {
   const lines: Record<string, unknown>[] = [];
   const stream = { write: (s: string) => { for (const l of s.split('\n')) if (l !== '') lines.push(JSON.parse(l) as Record<string, unknown>); } };
   const repo = new ModelRepository();
-  repo.add(describeModel('ident', '1', await mlpLikeModule()));
+  repo.add(describeModel('ident', '1', await identModule()));
   const { app } = buildApp({ repository: repo, logger: { level: 'info', stream } });
   try {
     await app.ready();
