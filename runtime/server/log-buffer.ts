@@ -29,10 +29,15 @@ export class LogBuffer {
     this.timer.unref();
   }
 
-  /** pino's stream interface. */
+  /**
+   * pino's stream interface. Warnings, errors and fatal lines (pino's JSON starts
+   * `{"level":40`, 50 or 60) are handed on at once, with everything before them:
+   * they are rare, and whoever watches the log (or reads it after a crash) needs them
+   * now, not at the next batch.
+   */
   write(line: string): boolean {
     this.pending += line;
-    if (this.pending.length >= this.minLength) this.flush();
+    if (this.pending.length >= this.minLength || isUrgent(line)) this.flush();
     return true;
   }
 
@@ -57,4 +62,9 @@ export class LogBuffer {
     clearInterval(this.timer);
     this.flush();
   }
+}
+
+/** `{"level":` is 9 characters: the level's first digit follows ('4' warn … '6' fatal). */
+function isUrgent(line: string): boolean {
+  return line.charCodeAt(9) >= 52 && line.startsWith('{"level":');
 }

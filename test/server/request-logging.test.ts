@@ -55,6 +55,25 @@ test('LogBuffer: lines are handed on in order, in batches of at least minLength 
   }
 });
 
+test('LogBuffer: a warning, error or fatal line is handed on at once, after what precedes it', () => {
+  const s = sink();
+  const buf = new LogBuffer(s, 1 << 20, 60_000);
+  try {
+    buf.write('{"level":30,"msg":"a"}\n');
+    buf.write('{"level":20,"msg":"b"}\n');
+    assert.deepEqual(s.batches, [], 'info and debug wait for the batch');
+    buf.write('{"level":40,"msg":"w"}\n');
+    assert.deepEqual(s.batches, ['{"level":30,"msg":"a"}\n{"level":20,"msg":"b"}\n{"level":40,"msg":"w"}\n']);
+    buf.write('{"level":50,"msg":"e"}\n');
+    buf.write('{"level":60,"msg":"f"}\n');
+    assert.deepEqual(s.batches.slice(1), ['{"level":50,"msg":"e"}\n', '{"level":60,"msg":"f"}\n']);
+    buf.write('not pino {"level":50}\n');
+    assert.equal(s.batches.length, 3, 'only a line that starts with the level counts');
+  } finally {
+    buf.close();
+  }
+});
+
 test('LogBuffer: what is held is handed on by the periodic flush', async () => {
   const s = sink();
   const buf = new LogBuffer(s, 1 << 20, 20);
