@@ -6,7 +6,7 @@
 // output while it is still in cache, instead of a broadcast Add and an activation
 // node each walking (and allocating) a whole tensor.
 
-import { columnEpilogueOnWasm, finishRow, type Epilogue, type FusedActivation } from '../wasm/epilogue.js';
+import { activationEpilogue, columnEpilogueOnWasm, finishRow, type Epilogue, type FusedActivation } from '../wasm/epilogue.js';
 import { float32Bits, reluBits } from './activation.js';
 import { gemm, gemmColumnEpilogue, planMatMul, type FloatArray, type MatMulPlan } from './gemm.js';
 import { fail, strides, type NodeCtx, type Tensor } from './tensor.js';
@@ -130,7 +130,8 @@ export function fusedMatMul(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[
   const biasData = bias === undefined ? null : (bias.data as FloatArray);
   // Bias and activation inside the SIMD SGEMM's tiles where it runs the product; the
   // products it does not take are finished by the pass below.
-  const ep = Y instanceof Float32Array ? kernelEpilogue(attrs) : null;
+  const act = activationEpilogue(attrs);
+  const ep = Y instanceof Float32Array && columnEpilogueOnWasm(act) ? act : null;
   if (plan.merged) {
     if (ep !== null && gemmColumnEpilogue(nb * M, N, K, A, 0, K, 1, B, bOff[0], N, 1, Y as Float32Array, 0, N, alpha, biasData, ep)) return ctx.done(1);
     gemm(nb * M, N, K, A, 0, K, 1, B, bOff[0], N, 1, Y, 0, N, alpha);
@@ -148,21 +149,6 @@ export function fusedMatMul(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[
   // the bias and activation pass needs no knowledge of the layout.
   finishColumns(Y, N, biasData, attrs.activation, attrs.activationParams);
   return ctx.done(1);
-}
-
-/** Per node (its attrs object, a module constant): the epilogue built once, not per call. */
-const kernelEpilogues = new WeakMap<FusedMatMulAttrs, Epilogue | null>();
-
-/** The epilogue the SGEMM kernel applies for this node, or null when its activation is not one it has. */
-function kernelEpilogue(attrs: FusedMatMulAttrs): Epilogue | null {
-  let ep = kernelEpilogues.get(attrs);
-  if (ep === undefined) {
-    const p = attrs.activationParams;
-    const e: Epilogue = { bias: null, residual: null, activation: attrs.activation, alpha: p[0] ?? 0, beta: p[1] ?? 0 };
-    ep = columnEpilogueOnWasm(e) ? e : null;
-    kernelEpilogues.set(attrs, ep);
-  }
-  return ep;
 }
 
 /**

@@ -12,7 +12,7 @@
 // SGEMM instead (runtime/wasm/gemm-wasm.ts) when it is loaded; this JavaScript
 // core is the fallback and serves float64 and small or vector products.
 
-import { NO_EPILOGUE, columnEpilogueOnWasm, finishRow, type Epilogue, type FusedActivation } from '../wasm/epilogue.js';
+import { NO_EPILOGUE, activationEpilogue, columnEpilogueOnWasm, finishRow, type Epilogue, type FusedActivation } from '../wasm/epilogue.js';
 import { sgemmWasm } from '../wasm/gemm-wasm.js';
 import { sgemmResidentB } from '../wasm/gemm-resident.js';
 import { gemvWasm } from '../wasm/gemv-wasm.js';
@@ -464,19 +464,6 @@ export interface FusedGemmAttrs extends GemmAttrs {
   activationParams: number[];
 }
 
-/** Per node (its attrs object, a module constant): the activation as an epilogue, built once. */
-const gemmEpilogues = new WeakMap<FusedGemmAttrs, Epilogue>();
-
-function epilogueOf(attrs: FusedGemmAttrs): Epilogue {
-  let ep = gemmEpilogues.get(attrs);
-  if (ep === undefined) {
-    const p = attrs.activationParams;
-    ep = { bias: null, residual: null, activation: attrs.activation, alpha: p.length > 0 ? p[0] : 0, beta: p.length > 1 ? p[1] : 0 };
-    gemmEpilogues.set(attrs, ep);
-  }
-  return ep;
-}
-
 /**
  * FusedGemm (built by src/passes/fuse-gemm.ts from Gemm + activation, float types):
  * Gemm, then the activation in place over the output, in the kernel's own buffer
@@ -484,7 +471,7 @@ function epilogueOf(attrs: FusedGemmAttrs): Epilogue {
  * product runs there and the activation is one it has.
  */
 export function fusedGemm(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], attrs: FusedGemmAttrs): Tensor[] {
-  const ep = epilogueOf(attrs);
+  const ep = activationEpilogue(attrs);
   const done = runGemm(ctx, inputs, attrs, columnEpilogueOnWasm(ep) ? ep : null);
   const y = ctx.out[0];
   if (!done && attrs.activation !== 'none' && (y.data instanceof Float32Array || y.data instanceof Float64Array)) {

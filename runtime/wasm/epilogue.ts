@@ -24,6 +24,20 @@ export interface Epilogue {
   readonly beta: number;
 }
 
+/** Per node (its attrs object, a module constant): the activation as an epilogue, built once. */
+const activationEpilogues = new WeakMap<object, Epilogue>();
+
+/** The epilogue applying a fused node's activation (no bias, no residual), cached per attrs object. */
+export function activationEpilogue(attrs: { readonly activation: FusedActivation; readonly activationParams: readonly number[] }): Epilogue {
+  let ep = activationEpilogues.get(attrs);
+  if (ep === undefined) {
+    const p = attrs.activationParams;
+    ep = { bias: null, residual: null, activation: attrs.activation, alpha: p.length > 0 ? p[0] : 0, beta: p.length > 1 ? p[1] : 0 };
+    activationEpilogues.set(attrs, ep);
+  }
+  return ep;
+}
+
 /** An epilogue that does nothing: plain copies. */
 export const NO_EPILOGUE: Epilogue = { bias: null, residual: null, activation: 'none', alpha: 0, beta: 0 };
 

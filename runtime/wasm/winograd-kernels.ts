@@ -6,7 +6,7 @@
 // convolutions use the im2col path instead. MLCOMPILE_WINOGRAD=0 in the environment
 // (Node) leaves it unloaded too, to compare the two paths.
 
-import { decodeBase64 } from '../io/base64.js';
+import { instantiateCompanion } from './companion-module.js';
 import { WINOGRAD_WASM_BASE64 } from './winograd-wasm.js';
 
 /** The exports of winograd.wat; pointers and strides as documented there. */
@@ -23,24 +23,12 @@ export interface WinogradKernels {
   finite(p: number, n: number): number;
 }
 
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-
 /** Instantiates winograd.wat over `memory` (the main kernels' WebAssembly.Memory); null when it cannot. */
 export function instantiateWinograd(memory: object): WinogradKernels | null {
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (typeof wasm !== 'object' || wasm === null) return null;
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   if (env?.MLCOMPILE_WINOGRAD === '0') return null;
-  try {
-    const bytes = decodeBase64(WINOGRAD_WASM_BASE64);
-    if (!wasm.validate(bytes)) return null;
-    const exp = new wasm.Instance(new wasm.Module(bytes), { env: { memory } }).exports as WinogradKernels;
-    return { in2: exp.in2, out2: exp.out2, in4: exp.in4, out4: exp.out4, finite: exp.finite };
-  } catch {
-    return null;
-  }
+  const exp = instantiateCompanion(WINOGRAD_WASM_BASE64, memory);
+  if (exp === null) return null;
+  const k = exp as unknown as WinogradKernels;
+  return { in2: k.in2, out2: k.out2, in4: k.in4, out4: k.out4, finite: k.finite };
 }
