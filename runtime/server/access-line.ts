@@ -11,6 +11,7 @@
 import type { FastifyRequest } from 'fastify';
 import { pino } from 'pino';
 import type { ModelVersion } from './models-repository.js';
+import { LogBuffer, type DeferredLine } from './log-buffer.js';
 import { LazyRequestLogger, type PinoParts } from './request-logger.js';
 
 const { streamSym, chindingsSym, timeSym } = pino.symbols;
@@ -59,19 +60,37 @@ export function jsonString(s: string): string {
   return `"${s}"`;
 }
 
-/** pino's default timestamp function (`,"time":<epoch ms>`), whose text is cached here for the millisecond. */
+/** pino's default timestamp function (`,"time":<epoch ms>`): an access line's time is then taken as a number. */
 const epochTime = pino.stdTimeFunctions.epochTime;
-let cachedMs = -1;
-let cachedTime = '';
 
-function timeField(base: PinoParts, time: () => string): string {
-  if (time !== epochTime) return time.call(base);
-  const now = Date.now();
-  if (now !== cachedMs) {
-    cachedMs = now;
-    cachedTime = `,"time":${now}`;
+/**
+ * What an access line says, taken when the request is answered and written as text
+ * later (AccessLine.toLine), when the log buffer next writes: see LogBuffer.defer.
+ */
+class AccessLine implements DeferredLine {
+  constructor(
+    private readonly level: number,
+    /** Epoch ms (pino's default time), or the `,"time":...` text a custom time function gave. */
+    private readonly time: number | string,
+    private readonly chindings: string,
+    private readonly id: string,
+    private readonly method: string,
+    private readonly url: string,
+    private readonly status: number,
+    private readonly ms: number,
+    private readonly model: ModelVersion | null,
+    private readonly instances: number,
+    private readonly code: string | null,
+  ) {}
+
+  toLine(): string {
+    const time = typeof this.time === 'number' ? `,"time":${this.time}` : this.time;
+    let line = `{"level":${this.level}${time}${this.chindings},"${REQUEST_ID_LOG_LABEL}":"${this.id}","method":"${this.method}","url":${jsonString(this.url)},"status":${this.status},"ms":${formatMs(this.ms)}`;
+    if (this.model !== null) line += logFieldsOf(this.model);
+    if (this.instances > 0) line += `,"instances":${this.instances}`;
+    if (this.code !== null) line += `,"code":${JSON.stringify(this.code)}`;
+    return `${line},"msg":"request completed"}\n`;
   }
-  return cachedTime;
 }
 
 /**
@@ -82,6 +101,11 @@ function timeField(base: PinoParts, time: () => string): string {
  * admits only [A-Za-z0-9._~:@/+=-], and Node's HTTP parser only methods from its fixed
  * list of upper-case tokens. Returns false for any other logger (the caller then logs
  * the usual way).
+ *
+ * Into the server's LogBuffer the line goes as a record, made into text with the
+ * records of other requests in one loop (LogBuffer.defer): made one request at a time,
+ * amid the rest of a request's work, the text took ~3 µs of each request in a CPU
+ * profile under load, against 0.1-0.4 µs per line made in a loop.
  */
 export function writeAccessLine(log: unknown, level: number, req: FastifyRequest, status: number, ms: number): boolean {
   if (!(log instanceof LazyRequestLogger)) return false;
@@ -90,11 +114,11 @@ export function writeAccessLine(log: unknown, level: number, req: FastifyRequest
   const time = base[timeSym];
   const chindings = base[chindingsSym];
   if (stream === undefined || typeof time !== 'function' || typeof chindings !== 'string') return false;
-  const m = req.mlModel;
-  let line = `{"level":${level}${timeField(base, time as () => string)}${chindings},"${REQUEST_ID_LOG_LABEL}":"${req.id}","method":"${req.method}","url":${jsonString(req.url)},"status":${status},"ms":${formatMs(ms)}`;
-  if (m !== null) line += logFieldsOf(m);
-  if (req.mlInstances > 0) line += `,"instances":${req.mlInstances}`;
-  if (req.mlErrorCode !== null) line += `,"code":${JSON.stringify(req.mlErrorCode)}`;
-  stream.write(`${line},"msg":"request completed"}\n`);
+  const record = new AccessLine(
+    level, time === epochTime ? Date.now() : (time as () => string).call(base), chindings,
+    req.id, req.method, req.url, status, ms, req.mlModel, req.mlInstances, req.mlErrorCode,
+  );
+  if (stream instanceof LogBuffer) stream.defer(record);
+  else stream.write(record.toLine());
   return true;
 }

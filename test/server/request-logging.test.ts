@@ -20,8 +20,8 @@ function sink() {
   return {
     batches,
     syncs: () => syncs,
-    write(data: string) {
-      batches.push(data);
+    write(data: Buffer) {
+      batches.push(data.toString('utf8'));
       return true;
     },
     flushSync() {
@@ -50,6 +50,26 @@ test('LogBuffer: lines are handed on in order, in batches of at least minLength 
     buf.flushSync();
     assert.equal(s.batches.at(-1), '{"e":5}\n');
     assert.equal(s.syncs(), 1);
+  } finally {
+    buf.close();
+  }
+});
+
+test('LogBuffer: lines are UTF-8 bytes; a batch handed on is never written to again; a line longer than the buffer goes by itself', () => {
+  const kept: Buffer[] = [];
+  const buf = new LogBuffer({ write: (b: Buffer) => { kept.push(b); } }, 16, 60_000);
+  try {
+    buf.write('{"µ":"ü€😀"}\n');
+    const first = Buffer.from(kept[0]).toString('utf8');
+    assert.equal(first, '{"µ":"ü€😀"}\n', 'over 16 bytes (UTF-8): handed on');
+    buf.write('{"x":1}\n');
+    buf.write('{"y":2}\n');
+    const long = `{"long":"${'é'.repeat(5000)}"}\n`;
+    buf.write(long);
+    buf.write('{"z":3}\n');
+    buf.flush();
+    assert.equal(kept[0].toString('utf8'), first, 'the first batch is unchanged by later lines');
+    assert.deepEqual(kept.slice(1).map((b) => b.toString('utf8')), ['{"x":1}\n{"y":2}\n', long, '{"z":3}\n']);
   } finally {
     buf.close();
   }
@@ -168,5 +188,36 @@ test('the access line: one per request, written through the lazy logger\'s paren
     assert.notEqual(hostile.headers['x-request-id'], 'a"b\\c');
   } finally {
     await app.close();
+  }
+});
+
+test('the access line through the server\'s LogBuffer: made into text later, in order with the other lines, and the same line', async () => {
+  const batches: string[] = [];
+  const logBuffer = new LogBuffer({ write: (b: Buffer) => { batches.push(b.toString('utf8')); } }, 1 << 20, 60_000);
+  const repo = new ModelRepository();
+  repo.add(describeModel('ident', '1', await identModule()));
+  const { app } = buildApp({ repository: repo, logger: { level: 'info', stream: logBuffer } });
+  try {
+    await app.ready();
+    batches.length = 0;
+    logBuffer.flush();
+    batches.length = 0;
+    for (const id of ['r-1', 'r-2']) {
+      const ok = await app.inject({ method: 'POST', url: '/v2/models/ident/infer?x=%22', headers: { 'content-type': 'application/json', 'x-request-id': id }, payload: JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 2], data: [1, 2] }] }) });
+      assert.equal(ok.statusCode, 200);
+    }
+    assert.equal(batches.length, 0, 'held until the buffer writes');
+    app.log.warn('after the two requests');
+    assert.equal(batches.length, 1, 'a warning hands everything on at once');
+    const lines = batches[0].split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(lines.map((l) => l.reqId ?? l.msg), ['r-1', 'r-2', 'after the two requests'], 'the access lines come first, in order');
+    const { time, ms, hostname, ...rest } = lines[0];
+    assert.equal(typeof time, 'number');
+    assert.equal(typeof ms, 'number');
+    assert.equal(typeof hostname, 'string');
+    assert.deepEqual(rest, { level: 30, pid: process.pid, reqId: 'r-1', method: 'POST', url: '/v2/models/ident/infer?x=%22', status: 200, model: 'ident', version: '1', instances: 1, msg: 'request completed' });
+  } finally {
+    await app.close();
+    logBuffer.close();
   }
 });
