@@ -3,6 +3,9 @@
 //   runtime/wasm/kernels.wat   → runtime/wasm/kernels-wasm.ts   (KERNELS_WASM_BASE64)
 //   runtime/wasm/winograd.wat  → runtime/wasm/winograd-wasm.ts  (WINOGRAD_WASM_BASE64)
 //   runtime/wasm/nonlinear.wat → runtime/wasm/nonlinear-wasm.ts (NONLINEAR_WASM_BASE64)
+//   runtime/wasm/layernorm.wat → runtime/wasm/layernorm-wasm.ts (LAYERNORM_WASM_BASE64)
+//   runtime/wasm/pack.wat      → runtime/wasm/pack-wasm.ts      (PACK_WASM_BASE64)
+//   runtime/wasm/recurrent.wat → runtime/wasm/recurrent-wasm.ts (RECURRENT_WASM_BASE64)
 //
 //   node scripts/build-wasm.mjs                 write every file
 //   node scripts/build-wasm.mjs winograd        write only the named module(s)
@@ -28,6 +31,9 @@ export const WASM_MODULES = {
   kernels: ['kernels.wat', 'kernels-wasm.ts', 'KERNELS_WASM_BASE64'],
   winograd: ['winograd.wat', 'winograd-wasm.ts', 'WINOGRAD_WASM_BASE64'],
   nonlinear: ['nonlinear.wat', 'nonlinear-wasm.ts', 'NONLINEAR_WASM_BASE64'],
+  layernorm: ['layernorm.wat', 'layernorm-wasm.ts', 'LAYERNORM_WASM_BASE64'],
+  pack: ['pack.wat', 'pack-wasm.ts', 'PACK_WASM_BASE64'],
+  recurrent: ['recurrent.wat', 'recurrent-wasm.ts', 'RECURRENT_WASM_BASE64'],
 };
 
 /** The TypeScript text for the bytes that module `name`'s .wat assembles to. */

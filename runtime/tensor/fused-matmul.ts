@@ -8,7 +8,7 @@
 
 import { activationEpilogue, columnEpilogueOnWasm, finishRow, type Epilogue, type FusedActivation } from '../wasm/epilogue.js';
 import { float32Bits, reluBits } from './activation.js';
-import { gemm, gemmColumnEpilogue, planMatMul, type FloatArray, type MatMulPlan } from './gemm.js';
+import { gemm, gemmBatchedColumnEpilogue, gemmColumnEpilogue, planMatMul, type FloatArray, type MatMulPlan } from './gemm.js';
 import { fail, strides, type NodeCtx, type Tensor } from './tensor.js';
 
 export interface FusedMatMulAttrs {
@@ -137,6 +137,10 @@ export function fusedMatMul(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[
     gemm(nb * M, N, K, A, 0, K, 1, B, bOff[0], N, 1, Y, 0, N, alpha);
   } else {
     let t = 0;
+    if (ep !== null && nb > 1 && A instanceof Float32Array && B instanceof Float32Array &&
+      gemmBatchedColumnEpilogue(nb, M, N, K, A, aOff, plan.aRs, plan.aCs, B, bOff, plan.bRs, plan.bCs, Y as Float32Array, yOff, plan.ldc, alpha, biasData, ep)) {
+      return ctx.done(1);
+    }
     if (ep !== null) {
       while (t < nb && gemmColumnEpilogue(M, N, K, A, aOff[t], plan.aRs, plan.aCs, B, bOff[t], plan.bRs, plan.bCs, Y as Float32Array, yOff[t], plan.ldc, alpha, biasData, ep)) t++;
       if (t === nb) return ctx.done(1);

@@ -13,7 +13,7 @@
 // core is the fallback and serves float64 and small or vector products.
 
 import { NO_EPILOGUE, activationEpilogue, columnEpilogueOnWasm, finishRow, type Epilogue, type FusedActivation } from '../wasm/epilogue.js';
-import { sgemmWasm } from '../wasm/gemm-wasm.js';
+import { sgemmBatchedWasm, sgemmWasm } from '../wasm/gemm-wasm.js';
 import { sgemmResidentB } from '../wasm/gemm-resident.js';
 import { gemvWasm } from '../wasm/gemv-wasm.js';
 import { wasmKernels } from '../wasm/kernels.js';
@@ -124,6 +124,25 @@ export function gemmColumnEpilogue(
   if (B instanceof Float32Array && isConstantData(B) &&
     sgemmResidentB(kernels, M, N, K, A, aOff, aRs, aCs, B, bOff, bRs, bCs, C, cOff, ldc, alpha, false, ep, cb)) return true;
   return sgemmWasm(kernels, M, N, K, A, aOff, aRs, aCs, B, bOff, bRs, bCs, C, cOff, ldc, alpha, false, ep, cb);
+}
+
+/**
+ * gemmColumnEpilogue for `nb` products of one shape at per-batch offsets (A contiguous
+ * along K, Y[yOff[t] + i·ldc + j]), all on the SIMD SGEMM with one copy in and out
+ * (sgemmBatchedWasm): the attention heads of a FusedMatMul. The products must write
+ * each of Y's nb·M·N elements once. Returns false, having done nothing, when they are
+ * not for the SIMD SGEMM; the caller then runs them one by one.
+ */
+export function gemmBatchedColumnEpilogue(
+  nb: number, M: number, N: number, K: number,
+  A: Float32Array, aOff: ArrayLike<number>, aRs: number, aCs: number,
+  B: Float32Array, bOff: ArrayLike<number>, bRs: number, bCs: number,
+  Y: Float32Array, yOff: ArrayLike<number>, ldc: number,
+  alpha: number, bias: ArrayLike<number> | null, ep: Epilogue,
+): boolean {
+  if (M < 2 || N < WASM_MIN_N || M * N * K < WASM_MIN_WORK || !columnEpilogueOnWasm(ep)) return false;
+  const kernels = wasmKernels();
+  return kernels !== null && sgemmBatchedWasm(kernels, nb, M, N, K, A, aOff, aRs, aCs, B, bOff, bRs, bCs, Y, yOff, ldc, alpha, ep, bias);
 }
 
 /** Zeros standing in for an absent bias (the kernel adds a bias row either way). */

@@ -5,6 +5,7 @@
 // row value, see normalizeLayers; the others: mean, then squared deviations), which
 // is at least as accurate as ONNX's float32 stash type.
 
+import { wasmKernels } from '../wasm/kernels.js';
 import { broadcastIndex, broadcastShapes } from './broadcast.js';
 import { fail, normAxis, sizeOf, type DType, type NodeCtx, type NumericArray, type Tensor } from './tensor.js';
 
@@ -59,6 +60,7 @@ function normalizeLayers(ctx: NodeCtx, x: Tensor, addend: Tensor | null, scaleIn
   const fused = isPerColumn(scale, cols) && (bias === undefined || isPerColumn(bias, cols));
   const s = scale.data;
   const b = bias?.data;
+  if (fused && attrs.outputs <= 1 && layerNormOnWasm(rows, cols, x1, x2, s, b, ys, attrs.epsilon)) return ctx.done(1);
   for (let r = 0; r < rows; r++) {
     const base = r * cols, end = base + cols;
     if (x2 !== null) for (let i = base; i < end; i++) ys[i] = x1[i] + x2[i];
@@ -79,6 +81,34 @@ function normalizeLayers(ctx: NodeCtx, x: Tensor, addend: Tensor | null, scaleIn
   }
   if (!fused) applyAffine(ys, scale, bias);
   return ctx.done(Math.min(Math.max(attrs.outputs, 1), 3));
+}
+
+/**
+ * The per-column case of normalizeLayers on the WebAssembly kernels (layernorm.wat):
+ * float32 rows of a multiple of 4 columns, no Mean/InvStdDev outputs. The rows (and
+ * the residual) are copied in with one memcpy each and the result out with one.
+ * Returns false, having done nothing, when the kernels or the types do not allow it.
+ */
+function layerNormOnWasm(
+  rows: number, cols: number, x: NumericArray, r: NumericArray | null, s: NumericArray, b: NumericArray | undefined,
+  y: NumericArray, epsilon: number,
+): boolean {
+  if ((cols & 3) !== 0 || !(x instanceof Float32Array) || !(y instanceof Float32Array) || !(s instanceof Float32Array)) return false;
+  if ((r !== null && !(r instanceof Float32Array)) || (b !== undefined && !(b instanceof Float32Array))) return false;
+  const k = wasmKernels();
+  const ln = k?.layerNorm;
+  if (k === null || ln === undefined || ln === null) return false;
+  const n = rows * cols;
+  const mem = k.scratch(2 * n + 2 * cols);
+  if (mem === null) return false;
+  // Floats: x (normalised there in place) | residual | scale | bias.
+  mem.set(x.subarray(0, n), 0);
+  if (r !== null) mem.set(r.subarray(0, n), n);
+  mem.set(s.subarray(0, cols), 2 * n);
+  if (b !== undefined) mem.set(b.subarray(0, cols), 2 * n + cols);
+  ln.layerNorm(rows, cols, 0, n * 4, 2 * n * 4, (2 * n + cols) * 4, 0, epsilon, (r !== null ? 1 : 0) | (b !== undefined ? 2 : 0));
+  y.set(mem.subarray(0, n));
+  return true;
 }
 
 function isPerColumn(p: AffineParam, cols: number): boolean {

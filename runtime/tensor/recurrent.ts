@@ -16,7 +16,7 @@
 // hold the state after the row's last computed step (the initial state when L = 0).
 
 import { gemvWasm } from '../wasm/gemv-wasm.js';
-import { begin as cellsBegin, end as cellsEnd, gruStep, lstmStep, prepareGru, prepareLstm } from '../wasm/recurrent-steps.js';
+import { finalRow, hRow, memory, prepareGru, prepareLstm, run as runCells, type SequencePlan } from '../wasm/recurrent-steps.js';
 import { wasmKernels } from '../wasm/kernels.js';
 import { isConstantData } from './constant-data.js';
 import { NO_EPILOGUE } from '../wasm/epilogue.js';
@@ -408,6 +408,39 @@ function runDirection(g: Geometry, d: number, backward: boolean, h: Float64Array
   }
 }
 
+/**
+ * Direction d on the WebAssembly time loops (runtime/wasm/recurrent-steps.ts): runs
+ * every batch row's steps, then copies the staged h rows into Y (zero beyond each
+ * row's length) and each row's final h into `h` (and, LSTM, c into `c`).
+ */
+function runSequences(
+  g: Geometry, d: number, backward: boolean, p: SequencePlan, xw: Float32Array,
+  h: Float64Array, c: Float64Array | null, rbh: Float64Array | null, y: FloatArray | undefined,
+): void {
+  runCells(p, xw, g.lens, backward, h, c, rbh);
+  const mem = memory(p), n = g.hidden;
+  // One row, one direction, n a multiple of 4: the staged rows are Y's rows, one copy.
+  const whole = y instanceof Float32Array && g.batch === 1 && g.dirs === 1 && p.kp === n;
+  if (whole) {
+    const len = g.lens[0], from = hRow(p, 0, 0);
+    y.set(mem.subarray(from, from + len * n));
+    y.fill(0, len * n, g.seq * n);
+  }
+  for (let b = 0; b < g.batch; b++) {
+    const len = g.lens[b];
+    if (y !== undefined && !whole) {
+      for (let t = 0; t < g.seq; t++) {
+        const o = yOffset(g, t, d, b);
+        if (t >= len) { y.fill(0, o, o + n); continue; }
+        const src = hRow(p, b, t);
+        for (let k = 0; k < n; k++) y[o + k] = mem[src + k];
+      }
+    }
+    const src = finalRow(p, b, len, backward);
+    for (let k = 0; k < n; k++) h[b * n + k] = mem[src + k];
+  }
+}
+
 // --------------------------------------------------------------------- RNN
 
 /** RNN: Ht = f(Xt·Wᵀ + Ht-1·Rᵀ + Wb + Rb). Inputs X, W, R, B, sequence_lens, initial_h. */
@@ -475,13 +508,13 @@ export function gru(ctx: NodeCtx, inputs: Inputs, attrs: GruAttrs): Tensor[] {
     const standard = f.fn === 'sigmoid' && gAct.fn === 'tanh' && attrs.clip === Infinity;
     const sig = f32 ? sigmoidF32 : sigmoid, tanh = f32 ? tanhF32 : Math.tanh;
     const cells = standard && xw instanceof Float32Array && residentProduct(g, gh, n) && !batchedSteps(g, gh)
-      ? prepareGru(g.r as Float32Array, d * gh * n, n, g.batch, g.seq * g.batch, lbr) : null;
-    if (cells !== null) cellsBegin(cells, xw as Float32Array, h, null, lbr ? rbh : null);
+      ? prepareGru(g.r as Float32Array, d * gh * n, n, g.batch, g.seq, g.layout, lbr) : null;
+    if (cells !== null) {
+      runSequences(g, d, isBackward(attrs, d), cells, xw as Float32Array, h, null, lbr ? rbh : null, out.y);
+      if (out.yh !== undefined) storeState(g, d, h, out.yh);
+      continue;
+    }
     runDirection(g, d, isBackward(attrs, d), h, out.y, (t) => {
-      if (cells !== null) {
-        for (let b = 0; b < g.batch; b++) if (t < g.lens[b]) gruStep(cells, lbr, b, xRow(g, t, b), h);
-        return;
-      }
       // z and r for the whole batch (and Ht-1·Rhᵀ when it does not wait for rt).
       recurrentProduct(g, d, gh, rt, 0, lbr ? gh : 2 * n, h, gates, 0, gh);
       for (let b = 0; b < g.batch; b++) {
@@ -577,13 +610,9 @@ export function lstm(ctx: NodeCtx, inputs: Inputs, attrs: LstmAttrs): Tensor[] {
       && attrs.clip === Infinity && peep === undefined && !attrs.inputForget;
     const sig = f32 ? sigmoidF32 : sigmoid, tanh = f32 ? tanhF32 : Math.tanh;
     const cells = standard && xw instanceof Float32Array && residentProduct(g, gh, n) && !batchedSteps(g, gh)
-      ? prepareLstm(g.r as Float32Array, d * gh * n, n, g.batch, g.seq * g.batch) : null;
-    if (cells !== null) cellsBegin(cells, xw as Float32Array, h, c, null);
-    runDirection(g, d, isBackward(attrs, d), h, out.y, (t) => {
-      if (cells !== null) {
-        for (let b = 0; b < g.batch; b++) if (t < g.lens[b]) lstmStep(cells, b, xRow(g, t, b), h);
-        return;
-      }
+      ? prepareLstm(g.r as Float32Array, d * gh * n, n, g.batch, g.seq, g.layout) : null;
+    if (cells !== null) runSequences(g, d, isBackward(attrs, d), cells, xw as Float32Array, h, c, null, out.y);
+    else runDirection(g, d, isBackward(attrs, d), h, out.y, (t) => {
       recurrentProduct(g, d, gh, rt, 0, gh, h, gates, 0, gh);
       for (let b = 0; b < g.batch; b++) {
         if (t >= g.lens[b]) continue;
@@ -617,7 +646,6 @@ export function lstm(ctx: NodeCtx, inputs: Inputs, attrs: LstmAttrs): Tensor[] {
         for (let k = 0; k < n; k++) h[ho + k] = gates[oo + k] * hc[k];
       }
     });
-    if (cells !== null) cellsEnd(cells, c);
     if (out.yh !== undefined) storeState(g, d, h, out.yh);
     if (out.yc !== undefined) storeState(g, d, c, out.yc);
   }

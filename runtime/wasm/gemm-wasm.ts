@@ -1,8 +1,12 @@
 // SGEMM on the WebAssembly kernels. Memory layout of one product (float offsets):
-//   [0, K·ldb)              B, row-major, row stride ldb = N rounded up to 8
-//   [K·ldb, +Mp·K)          A packed in 4-row panels per 256-long K slice (kernels.wat)
+//   [0, K·Np)               B, row-major, row stride ldb = Np = N rounded up to 8
+//                           (a resident B lives elsewhere, with its own ldb ≥ Np)
+//   [K·Np, +Mp·K)           A packed in 4-row panels per 256-long K slice (kernels.wat)
 //   [.., +Mp·Np)            C, row-major Mp×Np
 //   [.., +Mp·Np + Mp)       a fused epilogue's residual rows (as C) and per-row bias
+//   [.., + extra)           the caller's scratch (e.g. im2col's padded input)
+//   [.., + aRoom)           a copy of A's span, which pack.wat packs (no JavaScript
+//                           loop per element); without it A is packed in JavaScript
 // B is the large operand of a convolution: `sgemmBegin` hands out its place so the
 // caller (im2col) writes it there directly, and `sgemmFinish` packs A, runs the
 // kernel and writes alpha·C (+ C) to the destination. `sgemmWasm` does all three for
@@ -23,14 +27,38 @@ const KC = 256;
  * Where the caller writes B: K rows of `ldb` floats from `b` in `mem`; `extra` is the
  * start of the caller's own scratch floats (e.g. the padded input im2col reads).
  */
-export interface SgemmB { readonly mem: Float32Array; readonly b: number; readonly ldb: number; readonly extra: number }
+export interface SgemmB {
+  readonly mem: Float32Array; readonly b: number; readonly ldb: number; readonly extra: number;
+  /**
+   * Float offset and size of room where sgemmFinish copies A's span in for pack.wat
+   * to pack (see aStageFloats); size 0 (or absent) packs A in JavaScript.
+   */
+  readonly aStage?: number; readonly aRoom?: number;
+}
 
-/** Reserves memory for an M×N×K product plus `extra` floats; null when it does not fit (use JavaScript). */
-export function sgemmBegin(k: WasmKernels, M: number, N: number, K: number, extra = 0): SgemmB | null {
+/**
+ * Reserves memory for an M×N×K product plus `extra` floats (and `aRoom` floats of
+ * staging for A, see aStageFloats); null when it does not fit (use JavaScript).
+ */
+export function sgemmBegin(k: WasmKernels, M: number, N: number, K: number, extra = 0, aRoom = 0): SgemmB | null {
   const Mp = (M + 3) & ~3, Np = (N + 7) & ~7;
   const end = K * Np + Mp * K + 2 * Mp * Np + Mp;
-  const mem = k.scratch(end + extra);
-  return mem === null ? null : { mem, b: 0, ldb: Np, extra: end };
+  let mem = k.scratch(end + extra + aRoom);
+  if (mem === null && aRoom > 0) {
+    // Without the staging room A is packed in JavaScript: slower, but still the SIMD product.
+    aRoom = 0;
+    mem = k.scratch(end + extra);
+  }
+  return mem === null ? null : { mem, b: 0, ldb: Np, extra: end, aStage: end + extra, aRoom };
+}
+
+/**
+ * Floats of A's span (A[i,p] = A[off + i·rs + p·cs], M×K) when pack.wat can pack it
+ * from a copy: float32, contiguous along K, rows not running backwards; else 0.
+ */
+export function aStageFloats(k: WasmKernels, A: ArrayLike<number>, rs: number, cs: number, M: number, K: number): number {
+  if (!(A instanceof Float32Array) || cs !== 1 || rs < 0 || k.pack === undefined || k.pack === null) return 0;
+  return (M - 1) * rs + K;
 }
 
 /**
@@ -54,17 +82,19 @@ export function sgemmFinish(
   columnBias: ArrayLike<number> | null = null,
 ): void {
   const { mem, ldb } = prep;
-  const Mp = (M + 3) & ~3, Np = ldb;
-  const pc = K * ldb + Mp * K;
-  let pa = K * ldb;
+  // C's rows are Np apart; B's may be further (a resident B, see gemm-resident.ts).
+  const Mp = (M + 3) & ~3, Np = (N + 7) & ~7;
+  const pc = K * Np + Mp * K;
+  let pa = K * Np;
   if (typeof packedA === 'number') pa = k.residentBase() + packedA; // read after sgemmBegin's scratch request
   else if (packedA !== null && packedA.length === Mp * K) mem.set(packedA, pa);
-  else packA(mem, pa, A, aOff, aRs, aCs, M, Mp, K);
+  else if (!packAOnWasm(k, prep, A, aOff, aRs, aCs, M, K, pa)) packA(mem, pa, A, aOff, aRs, aCs, M, Mp, K);
   if (columnBias !== null) {
     // A per-column bias (callers check columnEpilogueOnWasm): one row the kernel adds to every tile row.
     const rb = pc + Mp * Np;
-    for (let j = 0; j < N; j++) mem[rb + j] = columnBias[j];
-    for (let j = N; j < Np; j++) mem[rb + j] = 0;
+    if (columnBias instanceof Float32Array) mem.set(columnBias.length === N ? columnBias : columnBias.subarray(0, N), rb);
+    else for (let j = 0; j < N; j++) mem[rb + j] = columnBias[j];
+    mem.fill(0, rb + N, rb + Np);
     const ep = epilogue ?? NO_EPILOGUE;
     k.sgemm(Mp, Np, K, KC, pa * 4, prep.b * 4, ldb, pc * 4, 0, rb * 4, 2 | 4 | 8, 0, epilogueP0(ep), epilogueP1(ep), alpha);
     epilogue = null;
@@ -94,6 +124,19 @@ export function sgemmFinish(
       for (let j = 0; j < N; j++) C[dst + j] = mem[src + j];
     }
   }
+}
+
+/**
+ * Packs A with pack.wat from one memcpy of its span into the prep's staging room;
+ * false, having done nothing, when sgemmBegin reserved no (or too little) room.
+ */
+function packAOnWasm(k: WasmKernels, prep: SgemmB, A: ArrayLike<number>, aOff: number, aRs: number, aCs: number, M: number, K: number, pa: number): boolean {
+  const span = aStageFloats(k, A, aRs, aCs, M, K);
+  const at = prep.aStage ?? 0;
+  if (span === 0 || span > (prep.aRoom ?? 0) || k.pack === undefined || k.pack === null) return false;
+  prep.mem.set((A as Float32Array).subarray(aOff, aOff + span), at);
+  k.pack.packA(at * 4, aRs, M, K, KC, pa * 4);
+  return true;
 }
 
 /**
@@ -155,11 +198,17 @@ export function sgemmWasm(
   epilogue: Epilogue | null = null, columnBias: ArrayLike<number> | null = null,
 ): boolean {
   const contiguous = bCs === 1 && bRs === N && B instanceof Float32Array;
-  const prep = sgemmBegin(k, M, N, K, contiguous ? K * N : 0);
+  // A strided float32 B (a transposed or interleaved view) is copied in as one span and laid out by pack.wat.
+  const bSpan = !contiguous && B instanceof Float32Array && bRs >= 0 && bCs >= 0 && k.pack !== undefined && k.pack !== null
+    ? (K - 1) * bRs + (N - 1) * bCs + 1 : 0;
+  const prep = sgemmBegin(k, M, N, K, contiguous ? K * N : bSpan, aStageFloats(k, A, aRs, aCs, M, K));
   if (prep === null) return false;
   const { mem, ldb } = prep;
   if (contiguous) {
     setPaddedRows(k, prep, B, bOff, K, N);
+  } else if (bSpan > 0 && k.pack !== undefined && k.pack !== null) {
+    mem.set((B as Float32Array).subarray(bOff, bOff + bSpan), prep.extra);
+    k.pack.gather(prep.extra * 4, K, N, bRs, bCs, prep.b * 4, ldb);
   } else if (bCs === 1 && B instanceof Float32Array) {
     for (let p = 0; p < K; p++) mem.set(B.subarray(bOff + p * bRs, bOff + p * bRs + N), p * ldb); // row copies are memcpy
   } else {
@@ -210,4 +259,50 @@ function packA(mem: Float32Array, base: number, A: ArrayLike<number>, off: numbe
       }
     }
   }
+}
+
+/**
+ * Y[yOff[t] + i·ldc + j] = act(alpha · Σ_p A[aOff[t] + i·aRs + p]·B[bOff[t] + p·bRs + j·bCs]
+ * + bias[j]) for every batch t < nb: the per-head products of attention (a
+ * FusedMatMul with the heads' Transposes folded in as strides) in one go. A, B and
+ * the bias are copied in with one memcpy each, and Y, staged in the kernels' memory,
+ * copied out with one: per product only pack.wat's packing of A, its gather of B (a
+ * transposed B too) and of C into Y's layout, and the kernel, with no JavaScript loop
+ * over elements. `ep` must satisfy columnEpilogueOnWasm. The nb products must write
+ * each of Y's nb·M·N elements once (an output permutation, as FusedMatMul plans).
+ * Returns false, having done nothing, when pack.wat is missing, A is not contiguous
+ * along K, a stride is negative, or the memory cannot hold it.
+ */
+export function sgemmBatchedWasm(
+  k: WasmKernels, nb: number, M: number, N: number, K: number,
+  A: Float32Array, aOff: ArrayLike<number>, aRs: number, aCs: number,
+  B: Float32Array, bOff: ArrayLike<number>, bRs: number, bCs: number,
+  Y: Float32Array, yOff: ArrayLike<number>, ldc: number,
+  alpha: number, ep: Epilogue, bias: ArrayLike<number> | null,
+): boolean {
+  const pack = k.pack;
+  const total = nb * M * N;
+  if (pack === undefined || pack === null || aCs !== 1 || aRs < 0 || bRs < 0 || bCs < 0 || Y.length < total) return false;
+  const Mp = (M + 3) & ~3, Np = (N + 7) & ~7;
+  // Floats, each area 4-aligned: A | B | Y staged | packed A | B rows | C | bias row.
+  const at = 0, bt = align4(A.length), yt = bt + align4(B.length), pa = yt + align4(total);
+  const pb = pa + Mp * K, pc = pb + K * Np, rb = pc + Mp * Np;
+  const mem = k.scratch(rb + Np);
+  if (mem === null) return false;
+  mem.set(A, at);
+  mem.set(B, bt);
+  for (let j = 0; j < N; j++) mem[rb + j] = bias === null ? 0 : bias[j];
+  const p0 = epilogueP0(ep), p1 = epilogueP1(ep);
+  for (let t = 0; t < nb; t++) {
+    pack.packA((at + aOff[t]) * 4, aRs, M, K, KC, pa * 4);
+    pack.gather((bt + bOff[t]) * 4, K, N, bRs, bCs, pb * 4, Np);
+    k.sgemm(Mp, Np, K, KC, pa * 4, pb * 4, Np, pc * 4, 0, rb * 4, 2 | 4 | 8, 0, p0, p1, alpha);
+    pack.gather(pc * 4, M, N, Np, 1, (yt + yOff[t]) * 4, ldc);
+  }
+  Y.set(mem.subarray(yt, yt + total));
+  return true;
+}
+
+function align4(n: number): number {
+  return (n + 3) & ~3;
 }

@@ -4,7 +4,7 @@
 //
 // Loading: the module is instantiated when this file is first evaluated, i.e. at
 // the generated module's load time. It is under 4 KB (as are its companions,
-// winograd.wat and nonlinear.wat, which import its memory), the size browsers
+// winograd.wat, nonlinear.wat, recurrent.wat..., which import its memory), the size browsers
 // allow to compile synchronously on the main thread, so `new WebAssembly.Module`
 // normally succeeds everywhere. Should a host still refuse a synchronous compile
 // (it throws a RangeError), compilation continues asynchronously and the
@@ -17,7 +17,10 @@
 
 import { decodeBase64 } from '../io/base64.js';
 import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
+import { instantiateLayerNorm, type LayerNormKernels } from './layernorm-kernels.js';
 import { instantiateNonlinear, type NonlinearKernels } from './nonlinear-kernels.js';
+import { instantiatePack, type PackKernels } from './pack-kernels.js';
+import { instantiateRecurrent, type RecurrentKernels } from './recurrent-kernels.js';
 import { instantiateWinograd, type WinogradKernels } from './winograd-kernels.js';
 
 export type KernelBackend = 'wasm-simd' | 'js';
@@ -60,8 +63,14 @@ export interface WasmKernels {
   scratch(floats: number): Float32Array | null;
   /** Winograd transforms (winograd.wat) over this memory; null or absent when that module did not load. */
   readonly winograd?: WinogradKernels | null;
-  /** LSTM/GRU cells and softmax (nonlinear.wat) over this memory; null or absent when that module did not load. */
+  /** Softmax (nonlinear.wat) over this memory; null or absent when that module did not load. */
   readonly nonlinear?: NonlinearKernels | null;
+  /** LayerNormalization (layernorm.wat) over this memory; null or absent when that module did not load. */
+  readonly layerNorm?: LayerNormKernels | null;
+  /** SGEMM operand packing (pack.wat) over this memory; null or absent when that module did not load. */
+  readonly pack?: PackKernels | null;
+  /** LSTM/GRU time loops (recurrent.wat) over this memory; null or absent when that module did not load. */
+  readonly recurrent?: RecurrentKernels | null;
   /**
    * Reserves `floats` floats that stay for the module's lifetime (e.g. constant
    * weights packed once, which then need no copy per call): returns their offset
@@ -154,6 +163,9 @@ function wrap(exp: KernelExports): WasmKernels {
     compact: exp.compact,
     winograd: instantiateWinograd(memory),
     nonlinear: instantiateNonlinear(memory),
+    layerNorm: instantiateLayerNorm(memory),
+    pack: instantiatePack(memory),
+    recurrent: instantiateRecurrent(memory),
     gemv: exp.gemv,
     scratch(floats: number): Float32Array | null {
       const bytes = floats * 4;

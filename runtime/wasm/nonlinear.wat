@@ -1,34 +1,17 @@
-;; mlcompile WebAssembly SIMD kernels built on exp and tanh: the LSTM and GRU cells
-;; and softmax.
+;; mlcompile WebAssembly SIMD kernels built on exp: softmax. (The LSTM and GRU
+;; time loops, which used to keep their cells here, are in recurrent.wat.)
 ;;
 ;; A second module beside kernels.wat (each stays under the 4 KB that browsers
-;; compile synchronously), importing the main module's memory: the cells read the
-;; gate pre-activations the main module's `gemv` wrote and write the new state where
-;; the next step's `gemv` reads it. Assembled by scripts/build-wasm.mjs into
-;; nonlinear-wasm.ts and loaded by runtime/wasm/nonlinear-kernels.ts.
+;; compile synchronously), importing the main module's memory. Assembled by
+;; scripts/build-wasm.mjs into nonlinear-wasm.ts and loaded by
+;; runtime/wasm/nonlinear-kernels.ts.
 ;;
-;; Every cell handles `n` units four at a time: pointers are byte offsets, arrays
-;; are padded by the caller to a multiple of four floats (the padding lanes compute
-;; values nobody reads). Gate blocks follow ONNX's order and are `n` floats apart.
-;;
-;; Nonlinearities in float32, as onnxruntime's float kernels do:
-;;   tanh: the odd/even rational minimax approximation also used by runtime/tensor/
-;;         recurrent.ts (tanhF32), on inputs clamped to ±7.90531 where it reaches 1;
-;;   sigmoid: 1 / (1 + exp(−v)), with exp by range reduction to r = x − k·ln 2
-;;         (ln 2 split in two parts, so r is exact) and a degree-7 polynomial for e^r
-;;         (Cephes' expf coefficients, relative error ~1e-7), times 2^k built in the
-;;         exponent bits; x clamped to [−87, 88] so 2^k stays a normal float.
-;; NaN propagates through both.
+;; exp in float32, as onnxruntime's float kernels: range reduction to r = x − k·ln 2
+;; (ln 2 split in two parts, so r is exact) and a degree-7 polynomial for e^r (Cephes'
+;; expf coefficients, relative error ~1e-7), times 2^k built in the exponent bits; x
+;; clamped to [−87, 88] so 2^k stays a normal float. NaN propagates.
 (module
   (import "env" "memory" (memory 1))
-
-  (func $tanh (param $v v128) (result v128)
-    (local $x v128) (local $x2 v128)
-    (local.set $x (f32x4.pmin (f32x4.pmax (local.get $v) (v128.const f32x4 -7.90531110763549805 -7.90531110763549805 -7.90531110763549805 -7.90531110763549805)) (v128.const f32x4 7.90531110763549805 7.90531110763549805 7.90531110763549805 7.90531110763549805)))
-    (local.set $x2 (f32x4.mul (local.get $x) (local.get $x)))
-    (f32x4.div
-      (f32x4.mul (local.get $x) (f32x4.add (v128.const f32x4 4.89352455891786e-3 4.89352455891786e-3 4.89352455891786e-3 4.89352455891786e-3) (f32x4.mul (local.get $x2) (f32x4.add (v128.const f32x4 6.37261928875436e-4 6.37261928875436e-4 6.37261928875436e-4 6.37261928875436e-4) (f32x4.mul (local.get $x2) (f32x4.add (v128.const f32x4 1.48572235717979e-5 1.48572235717979e-5 1.48572235717979e-5 1.48572235717979e-5) (f32x4.mul (local.get $x2) (f32x4.add (v128.const f32x4 5.12229709037114e-8 5.12229709037114e-8 5.12229709037114e-8 5.12229709037114e-8) (f32x4.mul (local.get $x2) (f32x4.add (v128.const f32x4 -8.60467152213735e-11 -8.60467152213735e-11 -8.60467152213735e-11 -8.60467152213735e-11) (f32x4.mul (local.get $x2) (f32x4.add (v128.const f32x4 2.00018790482477e-13 2.00018790482477e-13 2.00018790482477e-13 2.00018790482477e-13) (f32x4.mul (local.get $x2) (v128.const f32x4 -2.76076847742355e-16 -2.76076847742355e-16 -2.76076847742355e-16 -2.76076847742355e-16))))))))))))))
-      (f32x4.add (v128.const f32x4 4.89352518554385e-3 4.89352518554385e-3 4.89352518554385e-3 4.89352518554385e-3) (f32x4.mul (local.get $x2) (f32x4.add (v128.const f32x4 2.268434632439e-3 2.268434632439e-3 2.268434632439e-3 2.268434632439e-3) (f32x4.mul (local.get $x2) (f32x4.add (v128.const f32x4 1.18534705686654e-4 1.18534705686654e-4 1.18534705686654e-4 1.18534705686654e-4) (f32x4.mul (local.get $x2) (v128.const f32x4 1.19825839466702e-6 1.19825839466702e-6 1.19825839466702e-6 1.19825839466702e-6)))))))))
 
   (func $exp (param $v v128) (result v128)
     (local $k v128) (local $r v128)
@@ -40,100 +23,6 @@
       (f32x4.add (f32x4.add (v128.const f32x4 1 1 1 1) (local.get $r))
         (f32x4.mul (f32x4.mul (local.get $r) (local.get $r)) (f32x4.add (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1) (f32x4.mul (local.get $r) (f32x4.add (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1) (f32x4.mul (local.get $r) (f32x4.add (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2) (f32x4.mul (local.get $r) (f32x4.add (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3) (f32x4.mul (local.get $r) (f32x4.add (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3) (f32x4.mul (local.get $r) (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4)))))))))))))
       (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $k)) (i32x4.splat (i32.const 127))) (i32.const 23))))
-
-  (func $sigmoid (param $v v128) (result v128)
-    (f32x4.div (v128.const f32x4 1 1 1 1) (f32x4.add (v128.const f32x4 1 1 1 1) (call $exp (f32x4.neg (local.get $v))))))
-
-  ;; LSTM, gates i, o, f, c (g = the recurrent products, x = the input projections
-  ;; with both biases): c' = σ(f)·c + σ(i)·tanh(c̃); h = σ(o)·tanh(c'). `c` in place.
-  (func (export "lstmCell") (param $n i32) (param $g i32) (param $x i32) (param $c i32) (param $h i32)
-    (local $nb i32) (local $j i32) (local $cn v128)
-    (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
-    (block $done
-      (br_if $done (i32.eqz (local.get $n)))
-      (loop $units
-        (local.set $cn (f32x4.add
-          (f32x4.mul
-            (call $sigmoid (f32x4.add (v128.load (i32.add (local.get $g) (i32.shl (local.get $nb) (i32.const 1))))
-                                      (v128.load (i32.add (local.get $x) (i32.shl (local.get $nb) (i32.const 1))))))
-            (v128.load (local.get $c)))
-          (f32x4.mul
-            (call $sigmoid (f32x4.add (v128.load (local.get $g)) (v128.load (local.get $x))))
-            (call $tanh (f32x4.add (v128.load (i32.add (local.get $g) (i32.mul (local.get $nb) (i32.const 3))))
-                                   (v128.load (i32.add (local.get $x) (i32.mul (local.get $nb) (i32.const 3)))))))))
-        (v128.store (local.get $c) (local.get $cn))
-        (v128.store (local.get $h) (f32x4.mul
-          (call $sigmoid (f32x4.add (v128.load (i32.add (local.get $g) (local.get $nb))) (v128.load (i32.add (local.get $x) (local.get $nb)))))
-          (call $tanh (local.get $cn))))
-        (local.set $g (i32.add (local.get $g) (i32.const 16)))
-        (local.set $x (i32.add (local.get $x) (i32.const 16)))
-        (local.set $c (i32.add (local.get $c) (i32.const 16)))
-        (local.set $h (i32.add (local.get $h) (i32.const 16)))
-        (local.set $j (i32.add (local.get $j) (i32.const 4)))
-        (br_if $units (i32.lt_u (local.get $j) (local.get $n))))))
-
-  ;; GRU with linear_before_reset = 1, gates z, r, h: z = σ(gz + xz), r = σ(gr + xr),
-  ;; h̃ = tanh(xh + r·(gh + rbh)), h = (1 − z)·h̃ + z·h. `h` in place.
-  (func (export "gruCell") (param $n i32) (param $g i32) (param $x i32) (param $rbh i32) (param $h i32)
-    (local $nb i32) (local $j i32) (local $z v128) (local $r v128) (local $ht v128)
-    (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
-    (block $done
-      (br_if $done (i32.eqz (local.get $n)))
-      (loop $units
-        (local.set $z (call $sigmoid (f32x4.add (v128.load (local.get $g)) (v128.load (local.get $x)))))
-        (local.set $r (call $sigmoid (f32x4.add (v128.load (i32.add (local.get $g) (local.get $nb)))
-                                                (v128.load (i32.add (local.get $x) (local.get $nb))))))
-        (local.set $ht (call $tanh (f32x4.add
-          (v128.load (i32.add (local.get $x) (i32.shl (local.get $nb) (i32.const 1))))
-          (f32x4.mul (local.get $r) (f32x4.add (v128.load (i32.add (local.get $g) (i32.shl (local.get $nb) (i32.const 1))))
-                                               (v128.load (local.get $rbh)))))))
-        (v128.store (local.get $h) (f32x4.add
-          (f32x4.mul (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $z)) (local.get $ht))
-          (f32x4.mul (local.get $z) (v128.load (local.get $h)))))
-        (local.set $g (i32.add (local.get $g) (i32.const 16)))
-        (local.set $x (i32.add (local.get $x) (i32.const 16)))
-        (local.set $rbh (i32.add (local.get $rbh) (i32.const 16)))
-        (local.set $h (i32.add (local.get $h) (i32.const 16)))
-        (local.set $j (i32.add (local.get $j) (i32.const 4)))
-        (br_if $units (i32.lt_u (local.get $j) (local.get $n))))))
-
-  ;; GRU with linear_before_reset = 0, first half: z = σ(gz + xz) into `z`,
-  ;; rh = σ(gr + xr)·h into `rh` (the operand of the second product, with Rh).
-  (func (export "gruGates") (param $n i32) (param $g i32) (param $x i32) (param $h i32) (param $z i32) (param $rh i32)
-    (local $nb i32) (local $j i32)
-    (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
-    (block $done
-      (br_if $done (i32.eqz (local.get $n)))
-      (loop $units
-        (v128.store (local.get $z) (call $sigmoid (f32x4.add (v128.load (local.get $g)) (v128.load (local.get $x)))))
-        (v128.store (local.get $rh) (f32x4.mul (v128.load (local.get $h))
-          (call $sigmoid (f32x4.add (v128.load (i32.add (local.get $g) (local.get $nb))) (v128.load (i32.add (local.get $x) (local.get $nb)))))))
-        (local.set $g (i32.add (local.get $g) (i32.const 16)))
-        (local.set $x (i32.add (local.get $x) (i32.const 16)))
-        (local.set $h (i32.add (local.get $h) (i32.const 16)))
-        (local.set $z (i32.add (local.get $z) (i32.const 16)))
-        (local.set $rh (i32.add (local.get $rh) (i32.const 16)))
-        (local.set $j (i32.add (local.get $j) (i32.const 4)))
-        (br_if $units (i32.lt_u (local.get $j) (local.get $n))))))
-
-  ;; GRU with linear_before_reset = 0, second half: h̃ = tanh(gh + xh) (gh = (r·h)·Rhᵀ),
-  ;; h = (1 − z)·h̃ + z·h. `h` in place.
-  (func (export "gruUpdate") (param $n i32) (param $g i32) (param $x i32) (param $z i32) (param $h i32)
-    (local $j i32) (local $zv v128)
-    (block $done
-      (br_if $done (i32.eqz (local.get $n)))
-      (loop $units
-        (local.set $zv (v128.load (local.get $z)))
-        (v128.store (local.get $h) (f32x4.add
-          (f32x4.mul (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $zv))
-            (call $tanh (f32x4.add (v128.load (local.get $g)) (v128.load (local.get $x)))))
-          (f32x4.mul (local.get $zv) (v128.load (local.get $h)))))
-        (local.set $g (i32.add (local.get $g) (i32.const 16)))
-        (local.set $x (i32.add (local.get $x) (i32.const 16)))
-        (local.set $z (i32.add (local.get $z) (i32.const 16)))
-        (local.set $h (i32.add (local.get $h) (i32.const 16)))
-        (local.set $j (i32.add (local.get $j) (i32.const 4)))
-        (br_if $units (i32.lt_u (local.get $j) (local.get $n))))))
 
   ;; Softmax of `rows` contiguous rows of `n` floats at x into y (y may be x): the
   ;; row's max subtracted, exp, the sum in float32 lanes, one reciprocal per row. Terms
