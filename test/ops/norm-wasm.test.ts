@@ -8,21 +8,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { addLayerNormalization, layerNormalization, type LayerNormAttrs } from '../../runtime/tensor/norm.js';
 import { NodeCtx, type Tensor } from '../../runtime/tensor/tensor.js';
-import { kernelBackend, setKernelBackend, wasmKernels, type KernelBackend } from '../../runtime/wasm/kernels.js';
-import { lcgFloats } from '../support/ir-eval.js';
+import { wasmKernels, type KernelBackend } from '../../runtime/wasm/kernels.js';
+import { lcgFloats, withKernelBackend } from '../support/ir-eval.js';
 
 const hasWasm = (wasmKernels()?.layerNorm ?? null) !== null;
 const BACKENDS: KernelBackend[] = hasWasm ? ['wasm-simd', 'js'] : ['js'];
-
-function onBackend<T>(backend: KernelBackend, f: () => T): T {
-  const previous = setKernelBackend(backend);
-  try {
-    assert.equal(kernelBackend(), backend);
-    return f();
-  } finally {
-    setKernelBackend(previous);
-  }
-}
 
 function f32(dims: number[], data: ArrayLike<number>): Tensor {
   return { type: 'float32', dims, data: Float32Array.from(data) };
@@ -69,7 +59,7 @@ for (const backend of BACKENDS) {
       const r = Float32Array.from(lcgFloats(rows * cols, 7 + cols));
       const s = Float32Array.from(lcgFloats(cols, 3), (v) => 0.5 + v);
       const b = Float32Array.from(lcgFloats(cols, 4));
-      onBackend(backend, () => {
+      withKernelBackend(backend, () => {
         const y1 = layerNormalization(new NodeCtx('ln', true), [f32([rows, cols], x), f32([cols], s), f32([cols], b)], ATTRS)[0];
         assertNear(y1.data as Float32Array, reference(x, null, cols, s, b, 1e-5), 'with bias');
         const y2 = layerNormalization(new NodeCtx('ln', true), [f32([1, rows, cols], x), f32([cols], s)], ATTRS)[0];
@@ -87,7 +77,7 @@ for (const backend of BACKENDS) {
     x[2] = NaN;
     x[cols + 5] = Infinity;
     const s = new Float32Array(cols).fill(1);
-    const y = onBackend(backend, () => layerNormalization(new NodeCtx('ln', true), [f32([3, cols], x), f32([cols], s)], ATTRS)[0].data as Float32Array);
+    const y = withKernelBackend(backend, () => layerNormalization(new NodeCtx('ln', true), [f32([3, cols], x), f32([cols], s)], ATTRS)[0].data as Float32Array);
     for (let j = 0; j < 2 * cols; j++) assert.ok(Number.isNaN(y[j]), `element ${j} is NaN`);
     assertNear(y.subarray(2 * cols), reference(x.subarray(2 * cols), null, cols, s, null, 1e-5), 'clean row');
   });
@@ -96,7 +86,7 @@ for (const backend of BACKENDS) {
     const cols = 16;
     const x = rowsOf(4, cols, 11);
     const s = new Float32Array(cols).fill(2);
-    const out = onBackend(backend, () => layerNormalization(new NodeCtx('ln', true), [f32([4, cols], x), f32([cols], s)], { ...ATTRS, outputs: 3 }));
+    const out = withKernelBackend(backend, () => layerNormalization(new NodeCtx('ln', true), [f32([4, cols], x), f32([cols], s)], { ...ATTRS, outputs: 3 }));
     assert.equal(out.length, 3);
     assertNear(out[0].data as Float32Array, reference(x, null, cols, s, null, 1e-5), 'Y');
     for (let r = 0; r < 4; r++) {
@@ -113,7 +103,7 @@ test('the WebAssembly and JavaScript LayerNormalization agree to float32 roundin
   const s = Float32Array.from(lcgFloats(cols, 8)), b = Float32Array.from(lcgFloats(cols, 9));
   const inputs = [f32([rows, cols], x), f32([rows, cols], r), f32([cols], s), f32([cols], b)];
   const [w, j] = (['wasm-simd', 'js'] as const).map((be) =>
-    onBackend(be, () => addLayerNormalization(new NodeCtx('ln', true), inputs, ATTRS)[0].data as Float32Array));
+    withKernelBackend(be, () => addLayerNormalization(new NodeCtx('ln', true), inputs, ATTRS)[0].data as Float32Array));
   let maxUlps = 0;
   for (let i = 0; i < w.length; i++) maxUlps = Math.max(maxUlps, Math.abs(w[i] - j[i]) / (Math.abs(j[i]) * 2 ** -23 + 2 ** -40));
   assert.ok(maxUlps <= 2, `wasm and js differ by ${maxUlps} ulps`);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { invoke } from '../../runtime/tensor/invoke.js';
 import { NodeCtx, type Tensor } from '../../runtime/tensor/tensor.js';
-import { setKernelBackend } from '../../runtime/wasm/kernels.js';
+import { kernelBackend, setKernelBackend, type KernelBackend } from '../../runtime/wasm/kernels.js';
 import type { Program } from '../../src/ir/program.js';
 import { lookupPrimitive } from '../../src/primitives/registry.js';
 
@@ -48,4 +48,15 @@ export function evaluateProgram(p: Program, feeds: Record<string, Tensor>, backe
     if (previous !== undefined) setKernelBackend(previous);
   }
   return p.outputs.map((o) => env.get(o.value) as Tensor);
+}
+
+/** Runs `f` with the kernels on `backend` (checked to be in force), then puts the previous backend back. */
+export function withKernelBackend<T>(backend: KernelBackend, f: () => T): T {
+  const previous = setKernelBackend(backend);
+  try {
+    assert.equal(kernelBackend(), backend);
+    return f();
+  } finally {
+    setKernelBackend(previous);
+  }
 }

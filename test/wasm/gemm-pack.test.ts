@@ -13,23 +13,13 @@ import { markConstant } from '../../runtime/tensor/constant-data.js';
 import { NodeCtx, type Tensor } from '../../runtime/tensor/tensor.js';
 import { packAForSgemm } from '../../runtime/wasm/gemm-wasm.js';
 import { residentLdb } from '../../runtime/wasm/gemm-resident.js';
-import { kernelBackend, setKernelBackend, wasmKernels, type KernelBackend } from '../../runtime/wasm/kernels.js';
-import { lcgFloats } from '../support/ir-eval.js';
+import { wasmKernels, type KernelBackend } from '../../runtime/wasm/kernels.js';
+import { lcgFloats, withKernelBackend } from '../support/ir-eval.js';
 
 const kernels = wasmKernels();
 const pack = kernels?.pack ?? null;
 const skip = pack === null ? 'WebAssembly SIMD is not available here' : false;
 const BACKENDS: KernelBackend[] = pack === null ? ['js'] : ['wasm-simd', 'js'];
-
-function onBackend<T>(backend: KernelBackend, f: () => T): T {
-  const previous = setKernelBackend(backend);
-  try {
-    assert.equal(kernelBackend(), backend);
-    return f();
-  } finally {
-    setKernelBackend(previous);
-  }
-}
 
 function floats(n: number, seed: number): Float32Array {
   return Float32Array.from(lcgFloats(n, seed));
@@ -115,7 +105,7 @@ for (const backend of BACKENDS) {
         const want = reference(M, N, K, A, 1, aRs, 1, B, 1, bRs, bCs, 0.5);
         for (const call of ['first', 'second']) {
           const C = new Float32Array(M * N).fill(NaN);
-          onBackend(backend, () => gemm(M, N, K, A, 1, aRs, 1, B, 1, bRs, bCs, C, 0, N, 0.5));
+          withKernelBackend(backend, () => gemm(M, N, K, A, 1, aRs, 1, B, 1, bRs, bCs, C, 0, N, 0.5));
           assertNear(C, want, K, `${call} call: M=${M} N=${N} K=${K} aRs=${aRs} transB=${transB} constant=${constant}`);
         }
       }
@@ -130,7 +120,7 @@ for (const backend of BACKENDS) {
       const scale = 1 / Math.sqrt(dh);
       const qk: FusedMatMulAttrs = { alpha: scale, activation: 'none', activationParams: [], permA: [0, 2, 1, 3], permB: [0, 2, 3, 1] };
       const av: FusedMatMulAttrs = { alpha: 1, activation: 'none', activationParams: [], permB: [0, 2, 1, 3], permY: [0, 2, 1, 3] };
-      const [scores, merged] = onBackend(backend, () => {
+      const [scores, merged] = withKernelBackend(backend, () => {
         const s = fusedMatMul(new NodeCtx('qk', true), [t([1, seq, heads, dh], q), t([1, seq, heads, dh], kk)], qk)[0];
         const sData = Float32Array.from(s.data as Float32Array);
         const m = fusedMatMul(new NodeCtx('av', true), [t(s.dims as number[], sData), t([1, seq, heads, dh], v)], av)[0];
@@ -159,7 +149,7 @@ for (const backend of BACKENDS) {
       const attrs: FusedMatMulAttrs = { alpha: 1, activation: 'relu', activationParams: [] };
       const want = reference(M, N, K, A, 0, K, 1, W, 0, N, 1, 1).map((v, e) => Math.max(v + bias[e % N], 0));
       for (const call of ['first', 'second']) {
-        const y = onBackend(backend, () => fusedMatMul(new NodeCtx('mm', true), [t([1, M, K], A), t([K, N], W), t([N], bias)], attrs)[0].data as Float32Array);
+        const y = withKernelBackend(backend, () => fusedMatMul(new NodeCtx('mm', true), [t([1, M, K], A), t([K, N], W), t([N], bias)], attrs)[0].data as Float32Array);
         assertNear(y, want, K, `${backend} ${call} call M=${M} N=${N} K=${K}`);
       }
     }
@@ -170,7 +160,7 @@ for (const backend of BACKENDS) {
     const A = floats(nb * M * K, 5), B = floats(nb * K * N, 6), bias = floats(N, 7);
     const t = (dims: number[], data: Float32Array): Tensor => ({ type: 'float32', dims, data });
     const attrs: FusedMatMulAttrs = { alpha: 2, activation: 'relu', activationParams: [] };
-    const y = onBackend(backend, () => fusedMatMul(new NodeCtx('mm', true), [t([nb, M, K], A), t([nb, K, N], B), t([N], bias)], attrs)[0].data as Float32Array);
+    const y = withKernelBackend(backend, () => fusedMatMul(new NodeCtx('mm', true), [t([nb, M, K], A), t([nb, K, N], B), t([N], bias)], attrs)[0].data as Float32Array);
     for (let b = 0; b < nb; b++) {
       const want = reference(M, N, K, A, b * M * K, K, 1, B, b * K * N, N, 1, 2).map((v, e) => Math.max(v + bias[e % N], 0));
       assertNear(y.subarray(b * M * N, (b + 1) * M * N), want, K, `${backend} batch ${b}`);
