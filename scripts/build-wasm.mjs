@@ -6,6 +6,7 @@
 //   runtime/wasm/layernorm.wat → runtime/wasm/layernorm-wasm.ts (LAYERNORM_WASM_BASE64)
 //   runtime/wasm/pack.wat      → runtime/wasm/pack-wasm.ts      (PACK_WASM_BASE64)
 //   runtime/wasm/recurrent.wat → runtime/wasm/recurrent-wasm.ts (RECURRENT_WASM_BASE64)
+//   runtime/wasm/pool.wat      → runtime/wasm/pool-wasm.ts      (POOL_WASM_BASE64)
 //
 //   node scripts/build-wasm.mjs                 write every file
 //   node scripts/build-wasm.mjs winograd        write only the named module(s)
@@ -34,6 +35,7 @@ export const WASM_MODULES = {
   layernorm: ['layernorm.wat', 'layernorm-wasm.ts', 'LAYERNORM_WASM_BASE64'],
   pack: ['pack.wat', 'pack-wasm.ts', 'PACK_WASM_BASE64'],
   recurrent: ['recurrent.wat', 'recurrent-wasm.ts', 'RECURRENT_WASM_BASE64'],
+  pool: ['pool.wat', 'pool-wasm.ts', 'POOL_WASM_BASE64'],
 };
 
 /** The TypeScript text for the bytes that module `name`'s .wat assembles to. */

@@ -7,6 +7,7 @@
 // Maxima propagate NaN (as PyTorch and onnxruntime's MaxPool do; ONNX's reference drops
 // NaN only because it marks padding with NaN); ties go to the first position.
 
+import { wasmKernels } from '../wasm/kernels.js';
 import { fail, type DType, type NodeCtx, type NumericArray, type Tensor } from './tensor.js';
 
 export type AutoPad = 'NOTSET' | 'SAME_UPPER' | 'SAME_LOWER' | 'VALID';
@@ -142,7 +143,9 @@ export function maxPool(ctx: NodeCtx, inputs: readonly (Tensor | undefined)[], a
   const ind = attrs.indices ? ctx.alloc(1, 'int64', outDims) : undefined;
   const planes = x.dims[0] * x.dims[1];
   if (ind === undefined && isPlain2d(attrs)) {
-    maxPool2d(x.data as NumericArray, y.data as NumericArray, planes, spatial, g, attrs, emptyMaxOf(x.type));
+    if (!maxPool2x2OnWasm(x.data as NumericArray, y.data as NumericArray, planes, spatial, g, attrs)) {
+      maxPool2d(x.data as NumericArray, y.data as NumericArray, planes, spatial, g, attrs, emptyMaxOf(x.type));
+    }
   } else {
     maxLoop(x.data as NumericArray, y.data as NumericArray, ind?.data as BigInt64Array | undefined,
       planes, windows3(spatial, attrs, g), attrs.storageOrder === 1, emptyMaxOf(x.type));
@@ -303,6 +306,35 @@ function sumLoop(x: NumericArray, y: NumericArray, planes: number, w: readonly A
 
 function isPlain2d(a: PoolAttrs): boolean {
   return a.kernel.length === 2 && a.dilations[0] === 1 && a.dilations[1] === 1;
+}
+
+/** Below this many outputs the JavaScript loop is as quick as copying in and out of the kernels' memory. */
+const WASM_POOL_MIN_OUTPUTS = 64;
+
+/**
+ * Float32 MaxPool with a 2×2 window at stride 2, every window inside the input (no
+ * leading padding, no ceil_mode overhang), on the WebAssembly kernels (pool.wat):
+ * the input copied in and the output out with one memcpy each. Returns false, having
+ * done nothing, when the case, the types or the kernels do not allow it. NaN
+ * propagates as in maxPool2d; a window of -0 and +0 may give +0 where maxPool2d
+ * keeps the first zero (equal under every comparison).
+ */
+function maxPool2x2OnWasm(x: NumericArray, y: NumericArray, planes: number, spatial: readonly number[], g: PoolGeometry, a: PoolAttrs): boolean {
+  if (!(x instanceof Float32Array) || !(y instanceof Float32Array)) return false;
+  if (a.kernel[0] !== 2 || a.kernel[1] !== 2 || a.strides[0] !== 2 || a.strides[1] !== 2) return false;
+  const inH = spatial[0], inW = spatial[1], outH = g.out[0], outW = g.out[1];
+  if (g.padBegin[0] !== 0 || g.padBegin[1] !== 0 || 2 * outH > inH || 2 * outW > inW) return false;
+  const n = planes * inH * inW, m = planes * outH * outW;
+  if (m < WASM_POOL_MIN_OUTPUTS) return false;
+  const k = wasmKernels();
+  const pool = k?.pool;
+  if (k === null || pool === undefined || pool === null) return false;
+  const mem = k.scratch(n + m);
+  if (mem === null) return false;
+  mem.set(x.subarray(0, n), 0);
+  pool.maxPool2x2(planes, inH, inW, outH, outW, 0, n * 4);
+  y.set(mem.subarray(n, n + m));
+  return true;
 }
 
 /** MaxPool's step: strict comparison, so the first maximum wins; the first NaN wins over everything. */

@@ -20,6 +20,7 @@ import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
 import { instantiateLayerNorm, type LayerNormKernels } from './layernorm-kernels.js';
 import { instantiateNonlinear, type NonlinearKernels } from './nonlinear-kernels.js';
 import { instantiatePack, type PackKernels } from './pack-kernels.js';
+import { instantiatePool, type PoolKernels } from './pool-kernels.js';
 import { instantiateRecurrent, type RecurrentKernels } from './recurrent-kernels.js';
 import { instantiateWinograd, type WinogradKernels } from './winograd-kernels.js';
 
@@ -71,6 +72,8 @@ export interface WasmKernels {
   readonly pack?: PackKernels | null;
   /** LSTM/GRU time loops (recurrent.wat) over this memory; null or absent when that module did not load. */
   readonly recurrent?: RecurrentKernels | null;
+  /** MaxPool 2×2 stride 2 (pool.wat) over this memory; null or absent when that module did not load. */
+  readonly pool?: PoolKernels | null;
   /**
    * Reserves `floats` floats that stay for the module's lifetime (e.g. constant
    * weights packed once, which then need no copy per call): returns their offset
@@ -166,6 +169,7 @@ function wrap(exp: KernelExports): WasmKernels {
     layerNorm: instantiateLayerNorm(memory),
     pack: instantiatePack(memory),
     recurrent: instantiateRecurrent(memory),
+    pool: instantiatePool(memory),
     gemv: exp.gemv,
     scratch(floats: number): Float32Array | null {
       const bytes = floats * 4;
