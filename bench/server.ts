@@ -227,7 +227,9 @@ async function main(): Promise<void> {
     // machine load, so the median of the per-round ratios is steadier than the ratio of medians.
     const paired = median(gen.map((x, i) => x.rps / base[i].rps));
     console.log('');
-    console.log(`ratio generated / bare: ${(ratio * 100).toFixed(1)}% of requests/s (target >= 90%), p50 x${(g.p50 / b.p50).toFixed(2)}, p99 x${(g.p99 / b.p99).toFixed(2)}`);
+    // autocannon reports latency in whole ms steps: a bare p50 of 0 ms has no ratio.
+    const latencyRatio = (gen: number, bare: number): string => (bare > 0 ? `x${(gen / bare).toFixed(2)}` : `${gen} ms vs ${bare} ms`);
+    console.log(`ratio generated / bare: ${(ratio * 100).toFixed(1)}% of requests/s (target >= 90%), p50 ${latencyRatio(g.p50, b.p50)}, p99 ${latencyRatio(g.p99, b.p99)}`);
     console.log(`median of the per-round ratios: ${(paired * 100).toFixed(1)}% (rounds: ${gen.map((x, i) => `${((x.rps / base[i].rps) * 100).toFixed(0)}%`).join(', ')})`);
     console.log(`CPU per request: generated ${g.cpuUs.toFixed(0)} µs, bare ${b.cpuUs.toFixed(0)} µs: the bare route's share ${((b.cpuUs / g.cpuUs) * 100).toFixed(1)}% (requests/s the generated server would reach with a core to itself, relative to the bare route)`);
     console.log(`load average after: ${load1.map((l) => l.toFixed(2)).join(' ')}; generated server log: ${(statSync(genLog).size / 1024).toFixed(0)} KiB`);
