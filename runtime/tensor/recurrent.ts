@@ -21,6 +21,7 @@ import { wasmKernels } from '../wasm/kernels.js';
 import { isConstantData } from './constant-data.js';
 import { NO_EPILOGUE } from '../wasm/epilogue.js';
 import { gemm, gemmColumnEpilogue, gemvDots } from './gemm.js';
+import { TANH_P, TANH_Q, TANH_RANGE } from './tanh-coefficients.js';
 import { fail, type NodeCtx, type Tensor } from './tensor.js';
 
 type Inputs = readonly (Tensor | undefined)[];
@@ -110,10 +111,9 @@ function sigmoid(v: number): number {
 // error is below 2.6e-8 absolute and 1.3e-7 relative (under one float32 ulp near 1,
 // ~2 ulp near 0; test/ops/recurrent.test.ts checks both against Math.tanh). Outside
 // that range, and for NaN, the exact function is used.
-const TANH_RANGE = 7.90531110763549805;
-const TA1 = 4.89352455891786e-3, TA3 = 6.37261928875436e-4, TA5 = 1.48572235717979e-5;
-const TA7 = 5.12229709037114e-8, TA9 = -8.60467152213735e-11, TA11 = 2.00018790482477e-13, TA13 = -2.76076847742355e-16;
-const TB0 = 4.89352518554385e-3, TB2 = 2.268434632439e-3, TB4 = 1.18534705686654e-4, TB6 = 1.19825839466702e-6;
+// The coefficients are tanh-coefficients.ts's, shared with recurrent.wat.
+const [TA1, TA3, TA5, TA7, TA9, TA11, TA13] = TANH_P;
+const [TB0, TB2, TB4, TB6] = TANH_Q;
 
 /** tanh(v) to float32 accuracy (see above). */
 export function tanhF32(v: number): number {

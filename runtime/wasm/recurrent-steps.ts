@@ -16,6 +16,7 @@
 // no companion module, memory refused) the caller runs its JavaScript loops
 // instead, so `run` itself cannot fail half-way.
 
+import { TANH_P, TANH_Q, TANH_RANGE } from '../tensor/tanh-coefficients.js';
 import { packForGemv } from './gemv-wasm.js';
 import { wasmKernels, type WasmKernels } from './kernels.js';
 import type { RecurrentKernels } from './recurrent-kernels.js';
@@ -50,16 +51,13 @@ export interface SequencePlan {
 
 /**
  * recurrent.wat's constants, each repeated in four lanes at the byte offsets listed
- * there: tanh's clamp and rational coefficients (as tanhF32 in
- * runtime/tensor/recurrent.ts), exp's clamp, range reduction and polynomial, 1, the
- * rounding constant 1.5·2²³, and two integer vectors.
+ * there: tanh's clamp and rational coefficients (tanh-coefficients.ts, as tanhF32
+ * uses), exp's clamp, range reduction and polynomial, 1, the rounding constant
+ * 1.5·2²³, and two integer vectors.
  */
 const CONSTANTS = ((): Float32Array => {
   const floats = [
-    -7.90531110763549805, 7.90531110763549805,
-    4.89352455891786e-3, 6.37261928875436e-4, 1.48572235717979e-5, 5.12229709037114e-8,
-    -8.60467152213735e-11, 2.00018790482477e-13, -2.76076847742355e-16,
-    4.89352518554385e-3, 2.268434632439e-3, 1.18534705686654e-4, 1.19825839466702e-6,
+    -TANH_RANGE, TANH_RANGE, ...TANH_P, ...TANH_Q,
     -87, 88, 1.44269504088896341, 0.693359375, -2.12194440e-4,
     5.0000001201e-1, 1.6666665459e-1, 4.1665795894e-2, 8.3334519073e-3, 1.3981999507e-3, 1.9875691500e-4,
     1, 12582912,

@@ -30,7 +30,7 @@ function sink() {
   };
 }
 
-test('LogBuffer: lines are handed on in order, in batches of at least minLength characters, and all of them on flush', () => {
+test('LogBuffer: lines are handed on in order, in batches of at least minLength bytes, and all of them on flush', () => {
   const s = sink();
   const buf = new LogBuffer(s, 20, 60_000);
   try {
