@@ -2,10 +2,11 @@
 // Protocol, SageMaker/MLflow, metrics, the OpenAPI document), one error handler
 // that answers every failure as JSON from the coded catalogue (errors.ts).
 
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { REQUEST_ID_LOG_LABEL, writeAccessLine } from './access-line.js';
+import { AnsweredResponse, watchAnswer } from './answered-response.js';
 import { clientErrorHandler } from './client-errors.js';
 import { configReloadPlugin, type ConfigReloader } from './config-reload.js';
 import { DEFAULT_BODY_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS } from './config.js';
@@ -30,7 +31,7 @@ import type { EnvironmentSettings } from './profile.js';
 import { accessControlPlugin, hasAccessControls, type AccessControls } from './profile-hooks.js';
 import { repositoryPlugin } from './repository-routes.js';
 import { prependHook } from './route-hooks.js';
-import { makeChildrenLazy, type PinoParts } from './request-logger.js';
+import { lazyChildren, serverLogger, type PinoParts } from './request-logger.js';
 import type { RoutingTable } from './routing-config.js';
 import { Router } from './routing.js';
 import { sagemakerPlugin } from './sagemaker-routes.js';
@@ -68,20 +69,21 @@ export function requestId(req: IncomingMessage): string {
 const QUIET_ROUTES = new Set(['/v2/health/live', '/v2/health/ready', '/ping', '/metrics']);
 
 /**
- * Once a request is answered: its metrics, and one access log line, without bodies or
- * error messages (which may quote the body): the error code says what went wrong, the
- * request id finds the client.
+ * Once a request is answered (answered-response.ts): its metrics, and one access log
+ * line (`logging`), without bodies or error messages (which may quote the body): the
+ * error code says what went wrong, the request id finds the client.
  */
-function answered(req: FastifyRequest, reply: FastifyReply, metrics: Metrics | null): void {
+function answered(req: FastifyRequest, res: ServerResponse, elapsedMs: number, metrics: Metrics | null, logging: boolean): void {
   const route = req.mlRoute ?? req.routeOptions.url;
-  if (metrics !== null) metrics.observe(req, reply, route);
+  const status = res.statusCode;
+  if (metrics !== null) metrics.observe(req, status, elapsedMs / 1000, route);
+  if (!logging) return;
   const level = route !== undefined && QUIET_ROUTES.has(route) ? 20 : 30;
   const log = req.log as unknown as PinoParts;
   const threshold = log.levelVal;
   if (typeof threshold === 'number' && threshold > level) return;
-  const status = reply.statusCode;
-  if (writeAccessLine(log, level, req, status, reply.elapsedTime)) return;
-  const ms = Math.round(reply.elapsedTime * 1000) / 1000;
+  if (writeAccessLine(log, level, req, status, elapsedMs)) return;
+  const ms = Math.round(elapsedMs * 1000) / 1000;
   const m = req.mlModel;
   const line = {
     method: req.method, url: req.url, status, ms, model: m?.name, version: m?.version,
@@ -89,22 +91,6 @@ function answered(req: FastifyRequest, reply: FastifyReply, metrics: Metrics | n
   };
   if (level === 20) req.log.debug(line, 'request completed');
   else req.log.info(line, 'request completed');
-}
-
-/**
- * fastify's request logging, replaced by answered(): fastify calls requestCompleted once
- * per answered request (with a logger, every request has the response listeners that
- * call it), after any onResponse hooks, so no hook of ours is needed, and a hook costs a
- * hook runner (three closures) per request. fastify's own two lines per request are off.
- */
-class AnsweredRequests extends LogController {
-  constructor(private readonly onAnswered: (req: FastifyRequest, reply: FastifyReply) => void) {
-    super({ disableRequestLogging: true, requestIdLogLabel: REQUEST_ID_LOG_LABEL });
-  }
-
-  override requestCompleted(_error: Error | null | undefined, req: FastifyRequest, reply: FastifyReply): void {
-    this.onAnswered(req, reply);
-  }
 }
 
 /** Bodies declared up to this size (or 4 × the limit) are drained after a 413, not cut off. */
@@ -152,12 +138,17 @@ export interface App {
 export function buildApp(opts: AppOptions): App {
   const requestTimeout = opts.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const metrics = opts.metrics === false ? null : opts.metrics ?? new Metrics();
-  const logging = opts.logger !== undefined && opts.logger !== false;
+  // The server's pino logger. fastify itself runs without one, which spares every request
+  // its response listeners (answered-response.ts); its request loggers (req.log, reply.log)
+  // are children of this one, bound to the request id and made lazily (request-logger.ts).
+  const logger: FastifyBaseLogger | null = opts.logger === undefined || opts.logger === false ? null : serverLogger(opts.logger === true ? {} : opts.logger);
+  const logging = logger !== null;
   const app = Fastify({
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    logger: opts.logger ?? false,
-    // fastify's two lines per request are replaced by one access line (the onResponse hook below).
-    logController: new AnsweredRequests(logging ? (req, reply) => answered(req, reply, metrics) : () => {}),
+    logger: false,
+    ...(logger === null ? {} : { childLoggerFactory: lazyChildren(logger) }),
+    // fastify's two lines per request are replaced by one access line (answered() above).
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: REQUEST_ID_LOG_LABEL }),
     // Every log line of a request carries its id (reqId): the client's X-Request-Id if valid, else a generated one.
     requestIdHeader: false,
     genReqId: requestId,
@@ -166,13 +157,25 @@ export function buildApp(opts: AppOptions): App {
     // request is not in within requestTimeout. Node checks for that every
     // connectionsCheckingInterval (30 s by default: far too coarse for short timeouts).
     requestTimeout,
-    http: { requestTimeout, headersTimeout: Math.min(60_000, requestTimeout), connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.round(requestTimeout / 4))) },
+    http: {
+      requestTimeout,
+      headersTimeout: Math.min(60_000, requestTimeout),
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.round(requestTimeout / 4))),
+      // Responses that report their own end: no listeners per request (answered-response.ts).
+      ServerResponse: AnsweredResponse,
+    },
     clientErrorHandler: clientErrorHandler(requestTimeout),
     // Request schemas are checked strictly: a string where a number belongs is an error, not coerced.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, allowUnionTypes: true } },
   });
-  // req.log: a child bound to the request id, made only when something logs through it (request-logger.ts).
-  if (logging) makeChildrenLazy(app.log);
+  if (logger !== null) app.log = logger;
+  // Every answer carries X-Request-Id, and is reported once sent: its metrics and access line.
+  const observing = logging || metrics !== null;
+  const report = (req: FastifyRequest, res: ServerResponse, ms: number): void => answered(req, res, ms, metrics, logging);
+  const tagAnswer = (req: FastifyRequest, reply: FastifyReply): void => {
+    reply.header('x-request-id', req.id);
+    if (observing) watchAnswer(req, reply, report);
+  };
   const router = new Router(opts.repository, opts.routingSeed);
   if (metrics !== null) router.exportMetrics(metrics.registry);
   if (opts.routing !== undefined) router.setRouting(opts.routing);
@@ -182,6 +185,7 @@ export function buildApp(opts: AppOptions): App {
     serverName: 'mlcompile',
     serverVersion: SERVER_VERSION,
     router,
+    tagAnswer,
     shadow: new ShadowRecorder({ router, repository: opts.repository, registry: metrics?.registry }),
   };
 
@@ -231,7 +235,7 @@ export function buildApp(opts: AppOptions): App {
   // access controls: CORS answers preflights itself), this one stays application-wide and
   // first, so that their answers carry the id too.
   const requestIdHook = (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void => {
-    reply.header('x-request-id', req.id);
+    tagAnswer(req, reply);
     done(declaredTooLarge(req, reply));
   };
   if (opts.environment !== undefined && hasAccessControls(opts.environment)) app.addHook('onRequest', requestIdHook);
@@ -241,16 +245,8 @@ export function buildApp(opts: AppOptions): App {
     });
   }
 
-  // Without a logger fastify reports no answered requests (see AnsweredRequests): the metrics need a hook then.
-  if (!logging && metrics !== null) {
-    app.addHook('onResponse', (req, reply, done) => {
-      metrics.observe(req, reply, req.mlRoute ?? req.routeOptions.url);
-      done();
-    });
-  }
-
   app.setErrorHandler((error, req, reply) => {
-    reply.header('x-request-id', req.id);
+    tagAnswer(req, reply);
     // fastify's own check of a declared length (routes without the hook above): the same 413 and drain as the hook's.
     const e = classifyError((error as { code?: unknown }).code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? declaredTooLarge(req, reply) ?? error : error);
     req.mlErrorCode = e.code;
@@ -258,7 +254,7 @@ export function buildApp(opts: AppOptions): App {
     reply.code(e.status).type('application/json; charset=utf-8').send({ error: e.message, code: e.code });
   });
   app.setNotFoundHandler((req, reply) => {
-    reply.header('x-request-id', req.id);
+    tagAnswer(req, reply);
     req.mlErrorCode = 'MLS_ERR_NOT_FOUND';
     reply.code(404).type('application/json; charset=utf-8').send({ error: `no route ${req.method} ${req.url.split('?')[0]}`, code: 'MLS_ERR_NOT_FOUND' });
   });
@@ -272,8 +268,8 @@ export function buildApp(opts: AppOptions): App {
   if (opts.environment !== undefined && hasAccessControls(opts.environment)) app.register(accessControlPlugin(opts.environment, opts.onAccessControls));
   if (metrics !== null) {
     metrics.setModels(opts.repository);
-    // Observed from the onResponse hook above.
-    app.register(metrics.plugin(false));
+    // Observed by answered() above.
+    app.register(metrics.plugin());
   }
   // Data capture and drift monitoring: one preSerialization hook (capture-hook.ts), only when either is on.
   if (opts.observation !== undefined) {

@@ -1,6 +1,7 @@
 // What the plugins share: the model repository, the server's state, and the
 // per-request fields routes fill in for the metrics plugin.
 
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ModelRepository, ModelVersion } from './models-repository.js';
 import type { Router } from './routing.js';
 import type { ShadowRecorder } from './shadow.js';
@@ -17,6 +18,12 @@ export interface AppContext {
   readonly serverVersion: string;
   /** Picks the version of requests that name none (routing.ts) and sets X-Routed-Version. */
   readonly router: Router;
+  /**
+   * Puts X-Request-Id on the answer and has the answer reported once sent (its metrics and
+   * access line: app.ts). The request-id hook does it for most routes; the routes without that
+   * hook (`config: { requestId: 'handler' }`: the infer routes) call it from their handler.
+   */
+  readonly tagAnswer: (req: FastifyRequest, reply: FastifyReply) => void;
   /** Mirrors routed requests to their model's shadow version (shadow.ts). */
   readonly shadow: ShadowRecorder;
 }
@@ -31,7 +38,7 @@ declare module 'fastify' {
     mlErrorCode: string | null;
     /**
      * The route pattern, set by a hot-path handler that knows it (the infer routes), so that the
-     * onResponse hook need not read req.routeOptions (an object built per call); null: read it.
+     * answer's report (app.ts) need not read req.routeOptions (an object built per call); null: read it.
      */
     mlRoute: string | null;
   }

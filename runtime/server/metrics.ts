@@ -10,7 +10,7 @@
 // the text is written only when /metrics is scraped. prom-client still serves the
 // process metrics and mlcompile_model_info.
 
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { global } from './context.js';
 import type { ModelRepository, ModelVersion } from './models-repository.js';
@@ -159,8 +159,8 @@ export class Metrics {
     if (failed > 0) this.batchFailed.inc(labels, failed);
   }
 
-  /** Records one answered request (the onResponse hook); `routeUrl`: req.routeOptions.url, when the caller has it already. */
-  observe(req: FastifyRequest, reply: FastifyReply, routeUrl: string | undefined = req.routeOptions.url): void {
+  /** Records one answered request (app.ts reports it): its status, the seconds it took, and its route pattern (req.routeOptions.url). */
+  observe(req: FastifyRequest, status: number, seconds: number, routeUrl: string | undefined): void {
     const s = this.modelSeries(req.mlModel);
     const route = routeUrl ?? 'unmatched';
     let r = s.routes.get(route);
@@ -168,14 +168,13 @@ export class Metrics {
       r = { duration: new Histogram(BUCKETS), requests: new Map(), errors: new Map() };
       s.routes.set(route, r);
     }
-    const status = reply.statusCode;
     let byStatus = r.requests.get(req.method);
     if (byStatus === undefined) {
       byStatus = new Map();
       r.requests.set(req.method, byStatus);
     }
     byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
-    r.duration.observe(reply.elapsedTime / 1000);
+    r.duration.observe(seconds);
     if (req.mlModel !== null) {
       if (req.mlInferSeconds > 0) s.inference.observe(req.mlInferSeconds);
       if (req.mlInstances > 0 && status < 400) s.instances.observe(req.mlInstances);
@@ -225,15 +224,9 @@ export class Metrics {
     return out.join('\n') + '\n';
   }
 
-  /** GET /metrics, and an onResponse hook calling observe() unless the application calls it from its own hook. */
-  plugin(observeResponses = true) {
+  /** GET /metrics (the application reports answered requests to observe()). */
+  plugin() {
     return global(async (app: FastifyInstance): Promise<void> => {
-      if (observeResponses) {
-        app.addHook('onResponse', (req, reply, done) => {
-          this.observe(req, reply);
-          done();
-        });
-      }
       app.get('/metrics', { schema: { response: { 200: metricsResponse, ...errorResponses } } }, async (_req, reply) => {
         reply.type(this.registry.contentType);
         return this.text() + this.textSources.map((s) => s()).join('') + (await this.registry.metrics());

@@ -48,11 +48,13 @@ export function oipPlugin(ctx: AppContext) {
 
       const inferRoute = `${base}/infer`;
       app.post<InferRoute>(inferRoute, {
-        schema: { params, body: inferenceRequest, response: { 200: inferenceResponse, ...errorResponses } },
+        // No params schema: the router only matches the route with both names present, as strings,
+        // so checking them again cost the hot path a validator call and found nothing.
+        schema: { body: inferenceRequest, response: { 200: inferenceResponse, ...errorResponses } },
         // The hot path: X-Request-Id and X-Model-* set here, without a hook (app.ts, model-headers.ts).
         config: { modelHeaders: 'handler', requestId: 'handler' },
       }, (req: FastifyRequest<InferRoute>, reply: FastifyReply) => {
-        reply.header('x-request-id', req.id);
+        ctx.tagAnswer(req, reply);
         req.mlRoute = inferRoute;
         // A request naming no version is routed (routing.ts); either way X-Routed-Version says which answered.
         const model = ctx.router.resolve(req, reply, req.params.model_name, req.params.model_version);

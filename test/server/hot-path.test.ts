@@ -1,18 +1,18 @@
 // The inference hot path's shortcuts (issue 8), each checked against what it replaces:
-// the access line's number and string formatting (access-line.ts), loggers made lazy
-// through pino's child() (request-logger.ts), the answered-request report that replaces
-// the onResponse hook, and X-Request-Id and the 413 on the infer routes, which have no
-// request-id hook.
+// the access line's number and string formatting (access-line.ts), the lazy request
+// loggers of the server's logger (request-logger.ts), answers that report their own end
+// instead of fastify's response listeners and onResponse hooks (answered-response.ts),
+// and X-Request-Id and the 413 on the infer routes, which have no request-id hook.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pino } from 'pino';
 import { formatMs, jsonString } from '../../runtime/server/access-line.js';
+import { AnsweredResponse } from '../../runtime/server/answered-response.js';
 import { buildApp } from '../../runtime/server/app.js';
 import { Metrics } from '../../runtime/server/metrics.js';
 import { ModelRepository, describeModel } from '../../runtime/server/models-repository.js';
 import { resolveEnvironment } from '../../runtime/server/profile.js';
-import { LazyRequestLogger, makeChildrenLazy } from '../../runtime/server/request-logger.js';
+import { LazyRequestLogger, lazyChildren, serverLogger } from '../../runtime/server/request-logger.js';
 import { identModule } from '../support/ident-module.js';
 
 test('formatMs writes what String(Math.round(ms * 1000) / 1000) writes', () => {
@@ -31,36 +31,30 @@ test('jsonString writes what JSON.stringify writes', () => {
   for (const s of strings) assert.equal(jsonString(s), JSON.stringify(s), JSON.stringify(s));
 });
 
-/** A pino logger whose lines are kept, parsed. */
-function capture(level = 'info') {
+test('serverLogger: the lines fastify\'s own logger would write, with its serializers; lazy children follow its level', () => {
   const lines: Record<string, unknown>[] = [];
-  const logger = pino({ level }, { write: (s: string) => { for (const l of s.split('\n')) if (l !== '') lines.push(JSON.parse(l) as Record<string, unknown>); } });
-  return { lines, logger };
-}
-
-test('makeChildrenLazy: child() gives a lazy logger whose lines are those of pino\'s own child, at every depth', () => {
-  const { lines, logger } = capture();
-  const pinoChild = logger.child.bind(logger);
-  makeChildrenLazy(logger);
-  const lazy = logger.child({ reqId: 'r-1' });
+  const stream = { write: (s: string) => { for (const l of s.split('\n')) if (l !== '') lines.push(JSON.parse(l) as Record<string, unknown>); } };
+  const logger = serverLogger({ stream });
+  assert.equal(logger.level, 'info');
+  const makeChild = lazyChildren(logger);
+  const lazy = makeChild(logger, { reqId: 'r-1' }, {});
   assert.ok(lazy instanceof LazyRequestLogger);
   lazy.info({ a: 1 }, 'hello');
-  pinoChild({ reqId: 'r-1' }).info({ a: 1 }, 'hello');
-  const { time: t0, ...first } = lines[0];
-  const { time: t1, ...second } = lines[1];
-  assert.equal(typeof t0, 'number');
-  assert.equal(typeof t1, 'number');
-  assert.deepEqual(first, second);
-  // A child of the lazy logger: bound to both, lazy again.
-  const grandchild = lazy.child({ step: 'decode' });
-  assert.ok(grandchild instanceof LazyRequestLogger);
-  grandchild.warn('deeper');
+  assert.equal(lines[0].reqId, 'r-1');
+  assert.equal(lines[0].a, 1);
+  assert.equal(lines[0].level, 30);
+  // fastify's serializers: an error's message and stack, a reply's status.
+  lazy.error({ err: new Error('boom'), res: { statusCode: 503 } }, 'failed');
+  assert.equal((lines[1].err as { message: string }).message, 'boom');
+  assert.equal(typeof (lines[1].err as { stack: unknown }).stack, 'string');
+  assert.deepEqual(lines[1].res, { statusCode: 503 });
+  // A child of the lazy logger is bound to both.
+  lazy.child({ step: 'decode' }).warn('deeper');
   assert.equal(lines[2].reqId, 'r-1');
   assert.equal(lines[2].step, 'decode');
-  assert.equal(lines[2].level, 40);
-  // The level of the application logger (a configuration reload) is followed.
+  // The level of the server logger (a configuration reload) is followed by the children made before.
   logger.level = 'error';
-  const quiet = logger.child({ reqId: 'r-2' });
+  const quiet = makeChild(logger, { reqId: 'r-2' }, {});
   assert.equal((quiet as unknown as LazyRequestLogger).levelVal, 50);
   quiet.warn('not written');
   assert.equal(lines.length, 3);
@@ -95,6 +89,36 @@ test('every answered request is counted once and logged once, with a logger and 
     } finally {
       await app.close();
     }
+  }
+});
+
+test('over HTTP, every answer reports its own end: counted and logged once, with no listener added per request', async () => {
+  const lines: Record<string, unknown>[] = [];
+  const stream = { write: (s: string) => { for (const l of s.split('\n')) if (l !== '') lines.push(JSON.parse(l) as Record<string, unknown>); } };
+  const repo = new ModelRepository();
+  repo.add(describeModel('ident', '1', await identModule()));
+  const metrics = new Metrics(false);
+  const { app } = buildApp({ repository: repo, metrics, logger: { level: 'info', stream } });
+  // What a route sees of its response: Node's own 'finish' listener and no other.
+  app.get('/test/listeners', (_req, reply) => ({ answered: reply.raw instanceof AnsweredResponse, finish: reply.raw.listenerCount('finish'), error: reply.raw.listenerCount('error') }));
+  try {
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const post = (payload: string) => fetch(`${base}${INFER}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: payload });
+    for (let i = 0; i < 3; i++) assert.equal((await post(GOOD)).status, 200);
+    assert.equal((await post('{"inputs": [')).status, 400);
+    assert.equal((await fetch(`${base}/v2/nothing`)).status, 404);
+    const seen = await (await fetch(`${base}/test/listeners`)).json() as Record<string, unknown>;
+    assert.deepEqual(seen, { answered: true, finish: 1, error: 0 });
+    assert.equal(requestCount(metrics, 200), 3);
+    assert.equal(requestCount(metrics, 400, '', ''), 1);
+    assert.match(metrics.text(), /mlcompile_http_requests_total\{route="unmatched",method="GET",status="404",model="",version=""\} 1/);
+    const access = lines.filter((l) => l.msg === 'request completed');
+    assert.deepEqual(access.map((l) => [l.url, l.status]), [[INFER, 200], [INFER, 200], [INFER, 200], [INFER, 400], ['/v2/nothing', 404], ['/test/listeners', 200]]);
+    for (const l of access) assert.ok(typeof l.ms === 'number' && l.ms > 0, `ms ${String(l.ms)}`);
+    // One report per answer, whoever asked for it (the 400 was tagged by the error handler only; the hook and handler routes once each).
+    assert.equal(new Set(access.map((l) => l.reqId)).size, access.length);
+  } finally {
+    await app.close();
   }
 });
 
