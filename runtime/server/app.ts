@@ -144,6 +144,8 @@ export function buildApp(opts: AppOptions): App {
   const logger: FastifyBaseLogger | null = opts.logger === undefined || opts.logger === false ? null : serverLogger(opts.logger === true ? {} : opts.logger);
   const logging = logger !== null;
   const app = Fastify({
+    // Errors fastify meets before routing (a URL that does not decode): answered like every other error (below).
+    frameworkErrors: (error, req, reply) => answerError(error, withDecorations(req), reply),
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
     logger: false,
     ...(logger === null ? {} : { childLoggerFactory: lazyChildren(logger) }),
@@ -189,11 +191,13 @@ export function buildApp(opts: AppOptions): App {
     shadow: new ShadowRecorder({ router, repository: opts.repository, registry: metrics?.registry }),
   };
 
-  app.decorateRequest('mlModel', null);
-  app.decorateRequest('mlInferSeconds', 0);
-  app.decorateRequest('mlErrorCode', null);
-  app.decorateRequest('mlInstances', 0);
-  app.decorateRequest('mlRoute', null);
+  const decorations = { mlModel: null, mlInferSeconds: 0, mlErrorCode: null, mlInstances: 0, mlRoute: null } as const;
+  for (const [name, value] of Object.entries(decorations)) app.decorateRequest(name, value);
+  /** The request of an error fastify meets before routing is made without the application's decorations. */
+  function withDecorations(req: FastifyRequest): FastifyRequest {
+    if ((req as { mlModel?: unknown }).mlModel === undefined) Object.assign(req, decorations);
+    return req;
+  }
 
   // CSV for /invocations; other routes then reject the text through their body schema.
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -245,14 +249,15 @@ export function buildApp(opts: AppOptions): App {
     });
   }
 
-  app.setErrorHandler((error, req, reply) => {
+  function answerError(error: unknown, req: FastifyRequest, reply: FastifyReply): void {
     tagAnswer(req, reply);
     // fastify's own check of a declared length (routes without the hook above): the same 413 and drain as the hook's.
     const e = classifyError((error as { code?: unknown }).code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? declaredTooLarge(req, reply) ?? error : error);
     req.mlErrorCode = e.code;
     if (e.status >= 500) req.log.error({ err: error }, e.message);
     reply.code(e.status).type('application/json; charset=utf-8').send({ error: e.message, code: e.code });
-  });
+  }
+  app.setErrorHandler(answerError);
   app.setNotFoundHandler((req, reply) => {
     tagAnswer(req, reply);
     req.mlErrorCode = 'MLS_ERR_NOT_FOUND';

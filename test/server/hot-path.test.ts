@@ -107,13 +107,17 @@ test('over HTTP, every answer reports its own end: counted and logged once, with
     for (let i = 0; i < 3; i++) assert.equal((await post(GOOD)).status, 200);
     assert.equal((await post('{"inputs": [')).status, 400);
     assert.equal((await fetch(`${base}/v2/nothing`)).status, 404);
+    const badUrl = await fetch(`${base}/v2/models/%zz/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: GOOD });
+    assert.equal(badUrl.status, 400);
+    assert.equal(((await badUrl.json()) as { code: string }).code, 'MLS_ERR_BAD_REQUEST');
+    assert.ok(badUrl.headers.get('x-request-id'));
     const seen = await (await fetch(`${base}/test/listeners`)).json() as Record<string, unknown>;
     assert.deepEqual(seen, { answered: true, finish: 1, error: 0 });
     assert.equal(requestCount(metrics, 200), 3);
     assert.equal(requestCount(metrics, 400, '', ''), 1);
     assert.match(metrics.text(), /mlcompile_http_requests_total\{route="unmatched",method="GET",status="404",model="",version=""\} 1/);
     const access = lines.filter((l) => l.msg === 'request completed');
-    assert.deepEqual(access.map((l) => [l.url, l.status]), [[INFER, 200], [INFER, 200], [INFER, 200], [INFER, 400], ['/v2/nothing', 404], ['/test/listeners', 200]]);
+    assert.deepEqual(access.map((l) => [l.url, l.status]), [[INFER, 200], [INFER, 200], [INFER, 200], [INFER, 400], ['/v2/nothing', 404], ['/v2/models/%zz/infer', 400], ['/test/listeners', 200]]);
     for (const l of access) assert.ok(typeof l.ms === 'number' && l.ms > 0, `ms ${String(l.ms)}`);
     // One report per answer, whoever asked for it (the 400 was tagged by the error handler only; the hook and handler routes once each).
     assert.equal(new Set(access.map((l) => l.reqId)).size, access.length);
@@ -140,6 +144,8 @@ test('the infer routes (no request-id hook): X-Request-Id on every answer, and t
       { name: 'too large', url: INFER, headers: json, payload: `{"inputs": [], "pad": "${'x'.repeat(2000)}"}`, status: 413 },
       { name: 'too large, another route', url: '/v2/models/ident/versions/1/infer', headers: json, payload: `{"pad": "${'x'.repeat(2000)}"}`, status: 413 },
       { name: 'no route', url: '/v2/nothing', headers: json, payload: '{}', status: 404 },
+      // Answered by fastify before routing (frameworkErrors), in the same form.
+      { name: 'URL that does not decode', url: '/v2/models/%zz/infer', headers: json, payload: GOOD, status: 400 },
     ];
     for (const c of cases) {
       const r = await app.inject({ method: 'POST', url: c.url, headers: { ...c.headers, 'x-request-id': `id-${c.status}` }, payload: c.payload });
