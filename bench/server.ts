@@ -9,11 +9,14 @@
 // /proc: steadier than requests/s on a loaded machine, where autocannon and other
 // processes share the cores).
 //
-//   npm run bench:server [-- --duration 3 --connections 10 --rounds 10 --rows 1 --log-level info --parallel]
+//   npm run bench:server [-- --duration 3 --connections 10 --rounds 12 --processes 3 --rows 1 --log-level info --parallel]
 //
 // Many short rounds rather than a few long ones: on a shared machine the load of other
 // work drifts over seconds, and a round of one server next to a round of the other sees
-// the same drift (the per-round ratios, and their median, below).
+// the same drift (the per-round ratios, and their median, below). And several processes of
+// each server, taken in turn: one Node process can run a few percent faster or slower than
+// another of the same code for its whole life (where its code and heap happen to land), and
+// one pair of processes would carry that luck into the ratio.
 //
 // Not part of npm test. Every request goes to 127.0.0.1 and each run is bounded in time.
 
@@ -34,7 +37,8 @@ const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '3' },
     connections: { type: 'string', default: '10' },
-    rounds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '12' },
+    processes: { type: 'string', default: '3' },
     rows: { type: 'string', default: '1' },
     warmup: { type: 'string', default: '3' },
     'log-level': { type: 'string', default: 'info' },
@@ -47,6 +51,7 @@ const { values: args } = parseArgs({
 const DURATION = Number(args.duration);
 const CONNECTIONS = Number(args.connections);
 const ROUNDS = Number(args.rounds);
+const PROCESSES = Math.max(1, Number(args.processes));
 const ROWS = Number(args.rows);
 const WARMUP = Number(args.warmup);
 
@@ -174,15 +179,19 @@ async function main(): Promise<void> {
     await compileServerToDir(join(FIXTURE, 'model.onnx'), out, { name: 'mlp' });
     const fastifyUrl = pathToFileURL(join(ROOT, 'node_modules', 'fastify', 'fastify.js')).href;
     writeFileSync(join(dir, 'bare.mjs'), bareServerSource(fastifyUrl, pathToFileURL(join(out, 'models', 'mlp', '1', 'model.mjs')).href));
-    const genLog = join(dir, 'generated.log');
-    const generated = await start(out, 'server.mjs', genLog, { LOG_LEVEL: args['log-level'] ?? 'info' });
-    servers.push(generated);
-    const bare = await start(dir, 'bare.mjs', join(dir, 'bare.log'), {});
-    servers.push(bare);
+    const genLogs = Array.from({ length: PROCESSES }, (_, i) => join(dir, `generated-${i}.log`));
+    const generatedServers: Proc[] = [];
+    const bareServers: Proc[] = [];
+    for (let i = 0; i < PROCESSES; i++) {
+      generatedServers.push(await start(out, 'server.mjs', genLogs[i], { LOG_LEVEL: args['log-level'] ?? 'info' }));
+      servers.push(generatedServers[i]);
+      bareServers.push(await start(dir, 'bare.mjs', join(dir, `bare-${i}.log`), {}));
+      servers.push(bareServers[i]);
+    }
 
     const body = requestBody(ROWS);
     // The same answer from both, before timing anything.
-    const answers = await Promise.all([generated, bare].map(async (s) => {
+    const answers = await Promise.all([generatedServers[0], bareServers[0]].map(async (s) => {
       const r = await fetch(`${s.url}/v2/models/mlp/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       if (r.status !== 200) throw new Error(`${s.url}: ${r.status} ${await r.text()}`);
       return ((await r.json()) as { outputs: { name: string; data: number[] }[] }).outputs.map((o) => [o.name, o.data]);
@@ -190,13 +199,17 @@ async function main(): Promise<void> {
     if (JSON.stringify(answers[0]) !== JSON.stringify(answers[1])) throw new Error(`the two servers disagree:\n${JSON.stringify(answers)}`);
 
     const load0 = loadavg();
-    console.log(`mlcompile server bench: mlp fixture, POST /v2/models/mlp/infer with ${ROWS} row(s), ${CONNECTIONS} connections, ${ROUNDS} x ${DURATION} s per server ${args.parallel === true ? 'both at once' : 'in turns'} after ${WARMUP} s warm-up; generated server LOG_LEVEL=${args['log-level']}`);
+    console.log(`mlcompile server bench: mlp fixture, POST /v2/models/mlp/infer with ${ROWS} row(s), ${CONNECTIONS} connections, ${ROUNDS} x ${DURATION} s per server ${args.parallel === true ? 'both at once' : 'in turns'} over ${PROCESSES} process(es) of each, after ${WARMUP} s warm-up of each; generated server LOG_LEVEL=${args['log-level']}`);
     console.log(`node ${process.version}, ${cpus().length} CPUs, load average ${load0.map((l) => l.toFixed(2)).join(' ')}`);
-    await load(generated, body, WARMUP);
-    await load(bare, body, WARMUP);
+    for (let i = 0; i < PROCESSES; i++) {
+      await load(generatedServers[i], body, WARMUP);
+      await load(bareServers[i], body, WARMUP);
+    }
     const gen: Sample[] = [];
     const base: Sample[] = [];
     for (let i = 0; i < ROUNDS; i++) {
+      const generated = generatedServers[i % PROCESSES];
+      const bare = bareServers[i % PROCESSES];
       if (args.parallel === true) {
         const [g, b] = await Promise.all([load(generated, body, DURATION), load(bare, body, DURATION)]);
         gen.push(g);
@@ -204,7 +217,7 @@ async function main(): Promise<void> {
         continue;
       }
       // Alternate which goes first, so a drift in the machine's load does not favour one.
-      if (i % 2 === 0) {
+      if (Math.floor(i / PROCESSES) % 2 === 0) {
         gen.push(await load(generated, body, DURATION));
         base.push(await load(bare, body, DURATION));
       } else {
@@ -238,10 +251,12 @@ async function main(): Promise<void> {
     console.log(`ratio generated / bare: ${(paired * 100).toFixed(1)}% of requests/s (target >= 90%; median of the per-round ratios: ${gen.map((x, i) => `${((x.rps / base[i].rps) * 100).toFixed(0)}%`).join(', ')})`);
     console.log(`ratio of the medians: ${(ratioOfMedians * 100).toFixed(1)}% of requests/s, p50 ${latencyRatio(g.p50, b.p50)}, p99 ${latencyRatio(g.p99, b.p99)}`);
     console.log(`CPU per request: generated ${g.cpuUs.toFixed(0)} µs, bare ${b.cpuUs.toFixed(0)} µs: the bare route's share ${((b.cpuUs / g.cpuUs) * 100).toFixed(1)}% (requests/s the generated server would reach with a core to itself, relative to the bare route)`);
-    console.log(`load average after: ${load1.map((l) => l.toFixed(2)).join(' ')}; generated server log: ${(statSync(genLog).size / 1024).toFixed(0)} KiB`);
-    const code = await stop(generated);
-    servers.splice(servers.indexOf(generated), 1);
-    if (code !== 0) console.log(`warning: the generated server exited with code ${code} on SIGTERM`);
+    console.log(`load average after: ${load1.map((l) => l.toFixed(2)).join(' ')}; generated servers' logs: ${genLogs.map((f) => (statSync(f).size / 1024).toFixed(0)).join(', ')} KiB`);
+    for (const generated of generatedServers) {
+      const code = await stop(generated);
+      servers.splice(servers.indexOf(generated), 1);
+      if (code !== 0) console.log(`warning: a generated server exited with code ${code} on SIGTERM`);
+    }
   } finally {
     for (const s of servers) s.proc.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
