@@ -139,8 +139,10 @@ export function buildApp(opts: AppOptions): App {
   const requestTimeout = opts.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const metrics = opts.metrics === false ? null : opts.metrics ?? new Metrics();
   // The server's pino logger. fastify itself runs without one, which spares every request
-  // its response listeners (answered-response.ts); its request loggers (req.log, reply.log)
-  // are children of this one, bound to the request id and made lazily (request-logger.ts).
+  // its response listeners (answered-response.ts) and its child logger with the check of it
+  // (a custom childLoggerFactory's children are checked, seven lookups per request); the
+  // request loggers (req.log, reply.log) are children of this one, bound to the request id
+  // and made lazily (request-logger.ts), put in place by tagAnswer (below).
   const logger: FastifyBaseLogger | null = opts.logger === undefined || opts.logger === false ? null : serverLogger(opts.logger === true ? {} : opts.logger);
   const logging = logger !== null;
   const app = Fastify({
@@ -148,7 +150,6 @@ export function buildApp(opts: AppOptions): App {
     frameworkErrors: (error, req, reply) => answerError(error, withDecorations(req), reply),
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
     logger: false,
-    ...(logger === null ? {} : { childLoggerFactory: lazyChildren(logger) }),
     // fastify's two lines per request are replaced by one access line (answered() above).
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: REQUEST_ID_LOG_LABEL }),
     // Every log line of a request carries its id (reqId): the client's X-Request-Id if valid, else a generated one.
@@ -170,12 +171,20 @@ export function buildApp(opts: AppOptions): App {
     // Request schemas are checked strictly: a string where a number belongs is an error, not coerced.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, allowUnionTypes: true } },
   });
+  // Until tagAnswer runs, a request's logger is fastify's no-op one (what app.log is now).
+  const noLogger = app.log;
+  const requestLogger = logger === null ? null : lazyChildren(logger);
   if (logger !== null) app.log = logger;
   // Every answer carries X-Request-Id, and is reported once sent: its metrics and access line.
   const observing = logging || metrics !== null;
   const report = (req: FastifyRequest, res: ServerResponse, ms: number): void => answered(req, res, ms, metrics, logging);
   const tagAnswer = (req: FastifyRequest, reply: FastifyReply): void => {
     reply.header('x-request-id', req.id);
+    if (requestLogger !== null && req.log === noLogger) {
+      const log = requestLogger(noLogger, { [REQUEST_ID_LOG_LABEL]: req.id }, {});
+      req.log = log;
+      reply.log = log;
+    }
     if (observing) watchAnswer(req, reply, report);
   };
   const router = new Router(opts.repository, opts.routingSeed);

@@ -19,8 +19,8 @@ export interface AppContext {
   /** Picks the version of requests that name none (routing.ts) and sets X-Routed-Version. */
   readonly router: Router;
   /**
-   * Puts X-Request-Id on the answer and has the answer reported once sent (its metrics and
-   * access line: app.ts). The request-id hook does it for most routes; the routes without that
+   * Puts X-Request-Id on the answer, gives the request its logger (req.log, bound to the
+   * request id) and has the answer reported once sent (its metrics and access line: app.ts). The request-id hook does it for most routes; the routes without that
    * hook (`config: { requestId: 'handler' }`: the infer routes) call it from their handler.
    */
   readonly tagAnswer: (req: FastifyRequest, reply: FastifyReply) => void;
