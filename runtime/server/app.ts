@@ -31,7 +31,7 @@ import type { EnvironmentSettings } from './profile.js';
 import { accessControlPlugin, hasAccessControls, type AccessControls } from './profile-hooks.js';
 import { repositoryPlugin } from './repository-routes.js';
 import { prependHook } from './route-hooks.js';
-import { lazyChildren, serverLogger, type PinoParts } from './request-logger.js';
+import { lazyRequestLogger, serverLogger, type PinoParts } from './request-logger.js';
 import type { RoutingTable } from './routing-config.js';
 import { Router } from './routing.js';
 import { sagemakerPlugin } from './sagemaker-routes.js';
@@ -173,15 +173,14 @@ export function buildApp(opts: AppOptions): App {
   });
   // Until tagAnswer runs, a request's logger is fastify's no-op one (what app.log is now).
   const noLogger = app.log;
-  const requestLogger = logger === null ? null : lazyChildren(logger);
   if (logger !== null) app.log = logger;
   // Every answer carries X-Request-Id, and is reported once sent: its metrics and access line.
   const observing = logging || metrics !== null;
   const report = (req: FastifyRequest, res: ServerResponse, ms: number): void => answered(req, res, ms, metrics, logging);
   const tagAnswer = (req: FastifyRequest, reply: FastifyReply): void => {
     reply.header('x-request-id', req.id);
-    if (requestLogger !== null && req.log === noLogger) {
-      const log = requestLogger(noLogger, { [REQUEST_ID_LOG_LABEL]: req.id }, {});
+    if (logger !== null && req.log === noLogger) {
+      const log = lazyRequestLogger(logger, { [REQUEST_ID_LOG_LABEL]: req.id });
       req.log = log;
       reply.log = log;
     }

@@ -20,8 +20,9 @@ export interface AppContext {
   readonly router: Router;
   /**
    * Puts X-Request-Id on the answer, gives the request its logger (req.log, bound to the
-   * request id) and has the answer reported once sent (its metrics and access line: app.ts). The request-id hook does it for most routes; the routes without that
-   * hook (`config: { requestId: 'handler' }`: the infer routes) call it from their handler.
+   * request id) and has the answer reported once sent (its metrics and access line: app.ts).
+   * The request-id hook does it for most routes; the routes without that hook
+   * (`config: { requestId: 'handler' }`: the infer routes) call it from their handler.
    */
   readonly tagAnswer: (req: FastifyRequest, reply: FastifyReply) => void;
   /** Mirrors routed requests to their model's shadow version (shadow.ts). */

@@ -315,9 +315,9 @@ const WASM_POOL_MIN_OUTPUTS = 64;
  * Float32 MaxPool with a 2×2 window at stride 2, every window inside the input (no
  * leading padding, no ceil_mode overhang), on the WebAssembly kernels (pool.wat):
  * the input copied in and the output out with one memcpy each. Returns false, having
- * done nothing, when the case, the types or the kernels do not allow it. NaN
- * propagates as in maxPool2d; a window of -0 and +0 may give +0 where maxPool2d
- * keeps the first zero (equal under every comparison).
+ * done nothing, when the case, the types or the kernels do not allow it. The results
+ * are maxPool2d's bit for bit, NaN and -0/+0 ties included (pool.wat applies maxOf's
+ * step in the same order).
  */
 function maxPool2x2OnWasm(x: NumericArray, y: NumericArray, planes: number, spatial: readonly number[], g: PoolGeometry, a: PoolAttrs): boolean {
   if (!(x instanceof Float32Array) || !(y instanceof Float32Array)) return false;

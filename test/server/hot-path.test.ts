@@ -12,7 +12,7 @@ import { buildApp } from '../../runtime/server/app.js';
 import { Metrics } from '../../runtime/server/metrics.js';
 import { ModelRepository, describeModel } from '../../runtime/server/models-repository.js';
 import { resolveEnvironment } from '../../runtime/server/profile.js';
-import { LazyRequestLogger, lazyChildren, serverLogger } from '../../runtime/server/request-logger.js';
+import { LazyRequestLogger, lazyRequestLogger, serverLogger } from '../../runtime/server/request-logger.js';
 import { identModule } from '../support/ident-module.js';
 
 test('formatMs writes what String(Math.round(ms * 1000) / 1000) writes', () => {
@@ -36,8 +36,7 @@ test('serverLogger: the lines fastify\'s own logger would write, with its serial
   const stream = { write: (s: string) => { for (const l of s.split('\n')) if (l !== '') lines.push(JSON.parse(l) as Record<string, unknown>); } };
   const logger = serverLogger({ stream });
   assert.equal(logger.level, 'info');
-  const makeChild = lazyChildren(logger);
-  const lazy = makeChild(logger, { reqId: 'r-1' }, {});
+  const lazy = lazyRequestLogger(logger, { reqId: 'r-1' });
   assert.ok(lazy instanceof LazyRequestLogger);
   lazy.info({ a: 1 }, 'hello');
   assert.equal(lines[0].reqId, 'r-1');
@@ -54,7 +53,7 @@ test('serverLogger: the lines fastify\'s own logger would write, with its serial
   assert.equal(lines[2].step, 'decode');
   // The level of the server logger (a configuration reload) is followed by the children made before.
   logger.level = 'error';
-  const quiet = makeChild(logger, { reqId: 'r-2' }, {});
+  const quiet = lazyRequestLogger(logger, { reqId: 'r-2' });
   assert.equal((quiet as unknown as LazyRequestLogger).levelVal, 50);
   quiet.warn('not written');
   assert.equal(lines.length, 3);

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { buildApp } from '../../runtime/server/app.js';
 import { LogBuffer } from '../../runtime/server/log-buffer.js';
 import { ModelRepository, describeModel } from '../../runtime/server/models-repository.js';
-import { LazyRequestLogger, lazyChildren } from '../../runtime/server/request-logger.js';
+import { LazyRequestLogger, lazyRequestLogger } from '../../runtime/server/request-logger.js';
 import { prependHook } from '../../runtime/server/route-hooks.js';
 import { identModule } from '../support/ident-module.js';
 
@@ -119,7 +119,7 @@ test('LazyRequestLogger: no pino child until something logs; then the same line 
   let children = 0;
   const child = logger.child.bind(logger);
   logger.child = ((b: pino.Bindings, o?: pino.ChildLoggerOptions) => { children++; return child(b, o); }) as unknown as typeof logger.child;
-  const lazy = lazyChildren(logger)(logger, { reqId: 'abc-1' }, {});
+  const lazy = lazyRequestLogger(logger, { reqId: 'abc-1' });
   assert.ok(lazy instanceof LazyRequestLogger);
   assert.equal(children, 0);
   assert.equal(lazy.level, 'info');
